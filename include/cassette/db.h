@@ -1,0 +1,78 @@
+// cassette/db.h — an open cassette database.
+//
+// Contract:
+// - Db::Open returns an owning handle; destroying it closes the database.
+// - Every method is thread-safe: writes are serialized internally, reads run
+//   concurrently with writes and with each other and never block on them.
+// - Errors are absl::Status values, never exceptions: InvalidArgument for bad input
+//   (naming the item and why), NotFound for unknown tables, AlreadyExists,
+//   FailedPrecondition/ResourceExhausted as documented per call.
+// - A Write is visible atomically to reads that start after it returns.
+
+#ifndef CASSETTE_DB_H_
+#define CASSETTE_DB_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "cassette/options.h"
+#include "cassette/query.h"
+#include "cassette/schema.h"
+#include "cassette/write_batch.h"
+
+namespace cassette {
+
+struct TableStats {
+  int64_t memtable_count = 0;          // active + immutable memtables
+  int64_t memtable_bytes = 0;          // arena bytes of all memtables
+  int64_t memtable_switch_count = 0;
+  int64_t write_count = 0;             // mutations applied
+  int64_t read_count = 0;
+};
+
+class Db {
+ public:
+  // Opens (or creates, with options.create_if_missing) the database in `folder`.
+  static absl::StatusOr<std::unique_ptr<Db>> Open(const Options& options,
+                                                  const std::string& folder);
+  virtual ~Db() = default;
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // CREATE TABLE. InvalidArgument naming the bad item; AlreadyExists if present.
+  [[nodiscard]] virtual absl::Status CreateTable(const TableSchema& schema) = 0;
+  // NotFound if the table does not exist.
+  virtual absl::StatusOr<TableSchema> GetSchema(std::string_view table) const = 0;
+  virtual std::vector<std::string> ListTables() const = 0;
+
+  // Applies the batch atomically (all or nothing). InvalidArgument if any mutation is
+  // invalid, with nothing applied.
+  [[nodiscard]] virtual absl::Status Write(const WriteBatch& batch) = 0;
+
+  // SELECT. ResourceExhausted when tombstone_failure_threshold is exceeded (the message
+  // names table, partition and counts); InvalidArgument for a bad query.
+  virtual absl::StatusOr<ResultSet> Select(const SelectQuery& query) = 0;
+
+  // One CQL row by full primary key, or nullopt if it does not exist.
+  virtual absl::StatusOr<std::optional<ResultRow>> Get(std::string_view table,
+                                                       const ColumnValues& primary_key,
+                                                       std::vector<std::string> columns = {}) = 0;
+
+  // Makes the table's active memtable immutable and starts a new one (the memtable
+  // budget does this automatically). Reads keep seeing everything.
+  [[nodiscard]] virtual absl::Status SwitchMemtable(std::string_view table) = 0;
+
+  virtual absl::StatusOr<TableStats> GetTableStats(std::string_view table) const = 0;
+
+ protected:
+  Db() = default;
+};
+
+}  // namespace cassette
+
+#endif  // CASSETTE_DB_H_

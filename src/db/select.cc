@@ -1,0 +1,287 @@
+#include "db/select.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "db/merged_partition.h"
+#include "db/mutation_builder.h"
+#include "db/paging_state.h"
+#include "tombstone/purge.h"
+#include "tombstone/reconcile.h"
+#include "types/partition_key.h"
+
+namespace cassette {
+namespace {
+
+constexpr int64_t kUnlimited = std::numeric_limits<int64_t>::max();
+
+const Cell* FindCell(const Row& row, uint32_t column) {
+  auto it = std::lower_bound(row.cells.begin(), row.cells.end(), column,
+                             [](const Cell& c, uint32_t col) { return c.column < col; });
+  return it != row.cells.end() && it->column == column ? &*it : nullptr;
+}
+
+class Execution {
+ public:
+  Execution(const SelectContext& ctx, const SelectQuery& q)
+      : ctx_(ctx), t_(*ctx.table), q_(q), gc_before_(ctx.now_sec - t_.schema().options.gc_grace_seconds) {}
+
+  absl::StatusOr<ResultSet> Run();
+
+ private:
+  absl::Status Prepare();
+  // Reads one partition's rows in [lo, hi). `allow_static_only`: the query does not
+  // restrict clustering, so a partition with only static data yields one row.
+  absl::Status ReadPartition(const std::string& key, std::string_view lo, std::string_view hi,
+                             bool allow_static_only);
+  void Emit(const std::vector<Value>& pk, const Row* row, const Row& static_row);
+  absl::Status AddTombstones(int64_t n, const std::string& key);
+  std::string DescribeKey(const std::string& key) const;
+  bool Full() const { return budget_ <= 0; }
+
+  const SelectContext& ctx_;
+  const TableInfo& t_;
+  const SelectQuery& q_;
+  const int64_t gc_before_;
+  std::vector<uint32_t> cols_;
+  std::string pk_key_;  // single-partition queries
+  std::string lo_, hi_;
+  std::optional<PagingState> resume_;
+  int64_t limit_left_ = kUnlimited;
+  int64_t budget_ = kUnlimited;  // rows this call may still return
+  PagingState last_;             // position after the last row returned
+  int64_t tombstones_ = 0;
+  ResultSet rs_;
+};
+
+absl::Status Execution::Prepare() {
+  const std::string where = absl::StrCat("select on ", t_.qualified_name());
+  auto bad = [&](std::string msg) { return absl::InvalidArgumentError(absl::StrCat(where, ": ", msg)); };
+  if (q_.columns.empty()) {
+    cols_ = t_.select_star_order();
+  } else {
+    for (const std::string& name : q_.columns) {
+      int id = t_.FindColumn(name);
+      if (id < 0) return bad(absl::StrCat("undefined column name '", name, "'"));
+      cols_.push_back(static_cast<uint32_t>(id));
+    }
+  }
+  for (uint32_t id : cols_) rs_.columns.push_back(t_.column(id).name);
+  if (q_.limit < 0) return bad(absl::StrCat("LIMIT must be >= 0, got ", q_.limit));
+  if (q_.page_size < 0) return bad(absl::StrCat("page_size must be >= 0, got ", q_.page_size));
+  if (q_.partition_key.empty()) {
+    if (q_.slice.start || q_.slice.end) {
+      return bad("clustering restrictions need the partition key (cassette does not filter)");
+    }
+    if (q_.reversed) return bad("reversed order needs the partition key");
+    lo_.clear();
+    hi_ = std::string(kClusteringTop);
+  } else {
+    auto key = BuildPartitionKey(t_, q_.partition_key, where);
+    if (!key.ok()) return key.status();
+    pk_key_ = *std::move(key);
+    if (auto s = EncodeSlice(t_, q_.slice, where, &lo_, &hi_); !s.ok()) return s;
+    if (lo_ > hi_) return bad("inverted bounds: the start bound is after the end bound");
+  }
+  limit_left_ = q_.limit > 0 ? q_.limit : kUnlimited;
+  if (!q_.paging_state.empty()) {
+    auto ps = DecodePagingState(q_.paging_state);
+    if (!ps.ok()) return bad(std::string(ps.status().message()));
+    if (!pk_key_.empty() && ps->key != pk_key_) {
+      return bad("paging_state belongs to another partition");
+    }
+    limit_left_ = ps->remaining > 0 ? ps->remaining : kUnlimited;
+    resume_ = *std::move(ps);
+  }
+  budget_ = std::min<int64_t>(limit_left_, q_.page_size > 0 ? q_.page_size : kUnlimited);
+  return absl::OkStatus();
+}
+
+std::string Execution::DescribeKey(const std::string& key) const {
+  std::vector<Value> vals;
+  if (!DecodePartitionKey(key, t_.partition_key_types(), &vals).ok()) return "<undecodable>";
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < vals.size(); ++i) {
+    parts.push_back(absl::StrCat(t_.column(t_.partition_key_columns()[i]).name, "=",
+                                 vals[i].ToString()));
+  }
+  return absl::StrCat("(", absl::StrJoin(parts, ", "), ")");
+}
+
+absl::Status Execution::AddTombstones(int64_t n, const std::string& key) {
+  tombstones_ += n;
+  const int64_t fail = t_.schema().options.tombstone_failure_threshold;
+  if (tombstones_ > fail) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "Scanned over ", fail, " tombstones during query on ", t_.qualified_name(),
+        " (partition key ", DescribeKey(key), "); query aborted: ", rs_.stats.live_rows,
+        " live rows, ", tombstones_, " tombstones (tombstone_failure_threshold = ", fail, ")"));
+  }
+  return absl::OkStatus();
+}
+
+void Execution::Emit(const std::vector<Value>& pk, const Row* row, const Row& static_row) {
+  std::vector<Value> ck;
+  if (row != nullptr && !t_.clustering_columns().empty()) {
+    // The row came from our own sources; a failure here leaves the values null.
+    (void)DecodeClustering(row->clustering, t_.clustering_types(), &ck);
+  }
+  ResultRow out;
+  const size_t npk = t_.partition_key_columns().size();
+  for (uint32_t id : cols_) {
+    const ColumnDef& col = t_.column(id);
+    std::optional<int64_t> wt;
+    std::optional<int32_t> ttl;
+    Value v;
+    if (col.kind == ColumnKind::kPartitionKey) {
+      v = pk[id];
+    } else if (col.kind == ColumnKind::kClustering) {
+      if (id - npk < ck.size()) v = ck[id - npk];
+    } else {
+      const Row* src = col.kind == ColumnKind::kStatic ? &static_row : row;
+      const Cell* c = src != nullptr ? FindCell(*src, id) : nullptr;
+      if (c != nullptr && c->IsLive(ctx_.now_sec)) {
+        v = Value::FromSerialized(col.type, std::string(c->value));
+        wt = c->timestamp;
+        if (c->IsExpiring()) ttl = static_cast<int32_t>(c->ldt - ctx_.now_sec);
+      }
+    }
+    out.values.push_back(std::move(v));
+    if (q_.with_writetime_ttl) {
+      out.writetime.push_back(wt);
+      out.ttl.push_back(ttl);
+    }
+  }
+  rs_.rows.push_back(std::move(out));
+  rs_.stats.live_rows++;
+  budget_--;
+  if (limit_left_ != kUnlimited) limit_left_--;
+}
+
+absl::Status Execution::ReadPartition(const std::string& key, std::string_view lo,
+                                      std::string_view hi, bool allow_static_only) {
+  auto mp = MergedPartition::Open(ctx_.sources, key);
+  if (!mp.ok()) return mp.status();
+  if ((*mp)->sources_with_data() == 0) return absl::OkStatus();
+  rs_.stats.partitions_scanned++;
+  rs_.stats.sources_touched += (*mp)->sources_with_data();
+  Purger purger{ctx_.now_sec, gc_before_, nullptr};
+
+  Row static_row = (*mp)->static_row();
+  bool static_live = false;
+  if (!static_row.IsEmpty() && PurgeRow(&static_row, purger)) {
+    if (auto s = AddTombstones(CountRowTombstones(static_row, ctx_.now_sec), key); !s.ok()) return s;
+    static_live = RowHasLiveData(static_row, ctx_.now_sec);
+  }
+  std::vector<Value> pk;
+  if (auto s = DecodePartitionKey(key, t_.partition_key_types(), &pk); !s.ok()) return s;
+
+  bool emitted = false;
+  std::string stop;  // set when the page or LIMIT ended the read inside this partition
+  bool stopped = false;
+  MergedRows rows = (*mp)->Rows(lo, hi, q_.reversed);
+  for (; rows.Valid(); rows.Next()) {
+    Row r = rows.row();
+    if (!PurgeRow(&r, purger)) continue;
+    if (auto s = AddTombstones(CountRowTombstones(r, ctx_.now_sec), key); !s.ok()) return s;
+    if (!RowHasLiveData(r, ctx_.now_sec)) continue;
+    Emit(pk, &r, static_row);
+    emitted = true;
+    if (Full()) {
+      last_ = PagingState{key, std::string(r.clustering), false, 0};
+      stop = std::string(r.clustering);
+      stopped = true;
+      break;
+    }
+  }
+  if (!rows.status().ok()) return rows.status();
+
+  // Range tombstone markers in the part of the slice the read went through.
+  RangeTombstoneList markers = (*mp)->range_tombstones();
+  markers.DropPurgeable(gc_before_);
+  if (!markers.empty()) {
+    std::string a(lo), b(hi);
+    if (stopped) (q_.reversed ? a : b) = q_.reversed ? stop : stop + kAfterPrefixTag;
+    if (auto s = AddTombstones(static_cast<int64_t>(markers.CountMarkers(a, b)), key); !s.ok()) {
+      return s;
+    }
+  }
+  if (!stopped && !emitted && allow_static_only && static_live) {
+    Emit(pk, nullptr, static_row);
+    last_ = PagingState{key, "", true, 0};
+  } else if (!stopped) {
+    last_ = PagingState{key, "", true, 0};
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ResultSet> Execution::Run() {
+  if (auto s = Prepare(); !s.ok()) return s;
+  const bool open_slice = !q_.slice.start && !q_.slice.end;
+  if (!pk_key_.empty()) {
+    std::string lo = lo_, hi = hi_;
+    bool allow_static = open_slice;
+    if (resume_) {
+      if (resume_->partition_done) return std::move(rs_);
+      if (q_.reversed) hi = std::min(hi, resume_->clustering);
+      else lo = std::max(lo, resume_->clustering + kAfterPrefixTag);
+      allow_static = false;
+    }
+    if (budget_ > 0) {
+      if (auto s = ReadPartition(pk_key_, lo, hi, allow_static); !s.ok()) return s;
+    }
+  } else {
+    std::vector<std::unique_ptr<PartitionCursor>> cursors;
+    std::string start = resume_ ? resume_->key : std::string();
+    for (Source* s : ctx_.sources) cursors.push_back(s->NewPartitionCursor(start));
+    while (budget_ > 0) {
+      std::string_view min;
+      bool any = false;
+      for (auto& c : cursors) {
+        if (!c->status().ok()) return c->status();
+        if (c->Valid() && (!any || c->key() < min)) {
+          min = c->key();
+          any = true;
+        }
+      }
+      if (!any) break;
+      std::string key(min);
+      for (auto& c : cursors) {
+        if (c->Valid() && c->key() == key) c->Next();
+      }
+      std::string lo = lo_;
+      bool allow_static = true;
+      if (resume_ && key == resume_->key) {
+        if (resume_->partition_done) continue;
+        lo = resume_->clustering + kAfterPrefixTag;
+        allow_static = false;
+      }
+      if (auto s = ReadPartition(key, lo, hi_, allow_static); !s.ok()) return s;
+    }
+  }
+  if (Full() && limit_left_ > 0) {
+    last_.remaining = limit_left_ == kUnlimited ? 0 : limit_left_;
+    rs_.paging_state = EncodePagingState(last_);
+  }
+  rs_.stats.tombstones_scanned = tombstones_;
+  const int64_t warn = t_.schema().options.tombstone_warn_threshold;
+  if (tombstones_ > warn) {
+    std::string msg = absl::StrCat("Read ", rs_.stats.live_rows, " live rows and ", tombstones_,
+                                   " tombstone cells for query on ", t_.qualified_name(),
+                                   " (see tombstone_warn_threshold = ", warn, ")");
+    if (ctx_.warn) ctx_.warn(msg);
+    rs_.stats.warnings.push_back(std::move(msg));
+  }
+  return std::move(rs_);
+}
+
+}  // namespace
+
+absl::StatusOr<ResultSet> ExecuteSelect(const SelectContext& ctx, const SelectQuery& query) {
+  Execution e(ctx, query);
+  return e.Run();
+}
+
+}  // namespace cassette

@@ -1,0 +1,150 @@
+#include "row/row_codec.h"
+
+#include "util/coding.h"
+
+namespace cassette {
+namespace {
+
+constexpr uint8_t kHasLiveness = 0x01;
+constexpr uint8_t kLivenessExpiring = 0x02;
+constexpr uint8_t kHasDeletion = 0x04;
+constexpr uint8_t kCellExpiring = 0x01;
+constexpr uint8_t kCellTombstone = 0x02;
+
+void PutSigned(std::string* out, int64_t v) { PutVarint64(out, EncodeZigZag64(v)); }
+
+bool GetSigned(std::string_view* in, int64_t* v) {
+  uint64_t u;
+  if (!GetVarint64(in, &u)) return false;
+  *v = DecodeZigZag64(u);
+  return true;
+}
+
+bool GetByte(std::string_view* in, uint8_t* b) {
+  if (in->empty()) return false;
+  *b = static_cast<uint8_t>((*in)[0]);
+  in->remove_prefix(1);
+  return true;
+}
+
+absl::Status Corrupt(const char* what) {
+  return absl::DataLossError(std::string("malformed row encoding: ") + what);
+}
+
+}  // namespace
+
+void EncodeRow(const Row& row, std::string* out) {
+  uint8_t flags = 0;
+  if (!row.liveness.IsEmpty()) flags |= kHasLiveness;
+  if (row.liveness.IsExpiring()) flags |= kLivenessExpiring;
+  if (!row.deletion.IsLive()) flags |= kHasDeletion;
+  out->push_back(static_cast<char>(flags));
+  if (flags & kHasLiveness) {
+    PutSigned(out, row.liveness.timestamp);
+    if (flags & kLivenessExpiring) {
+      PutVarint32(out, static_cast<uint32_t>(row.liveness.ttl));
+      PutSigned(out, row.liveness.ldt);
+    }
+  }
+  if (flags & kHasDeletion) {
+    PutSigned(out, row.deletion.marked_for_delete_at);
+    PutSigned(out, row.deletion.ldt);
+  }
+  PutVarint32(out, static_cast<uint32_t>(row.cells.size()));
+  for (const Cell& c : row.cells) {
+    PutVarint32(out, c.column);
+    uint8_t cf = c.IsExpiring() ? kCellExpiring : (c.IsTombstone() ? kCellTombstone : 0);
+    out->push_back(static_cast<char>(cf));
+    PutSigned(out, c.timestamp);
+    if (cf & kCellExpiring) PutVarint32(out, static_cast<uint32_t>(c.ttl));
+    if (cf & (kCellExpiring | kCellTombstone)) PutSigned(out, c.ldt);
+    if (!(cf & kCellTombstone)) PutLengthPrefixed(out, c.value);
+  }
+}
+
+absl::Status DecodeRow(std::string_view in, Row* row) {
+  uint8_t flags;
+  if (!GetByte(&in, &flags)) return Corrupt("empty");
+  if (flags & ~(kHasLiveness | kLivenessExpiring | kHasDeletion)) return Corrupt("row flags");
+  row->liveness = LivenessInfo();
+  row->deletion = DeletionTime::Live();
+  row->cells.clear();
+  if (flags & kHasLiveness) {
+    if (!GetSigned(&in, &row->liveness.timestamp)) return Corrupt("liveness timestamp");
+    if (flags & kLivenessExpiring) {
+      uint32_t ttl;
+      if (!GetVarint32(&in, &ttl) || ttl == 0 || ttl > INT32_MAX) return Corrupt("liveness ttl");
+      row->liveness.ttl = static_cast<int32_t>(ttl);
+      if (!GetSigned(&in, &row->liveness.ldt)) return Corrupt("liveness ldt");
+    }
+  } else if (flags & kLivenessExpiring) {
+    return Corrupt("expiring flag without liveness");
+  }
+  if (flags & kHasDeletion) {
+    if (!GetSigned(&in, &row->deletion.marked_for_delete_at) ||
+        !GetSigned(&in, &row->deletion.ldt)) {
+      return Corrupt("row deletion");
+    }
+  }
+  uint32_t n;
+  if (!GetVarint32(&in, &n)) return Corrupt("cell count");
+  // Each cell takes at least 3 bytes: bound the reservation by the input size.
+  if (n > in.size() / 3) return Corrupt("cell count exceeds input");
+  row->cells.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    Cell c;
+    uint8_t cf;
+    if (!GetVarint32(&in, &c.column) || !GetByte(&in, &cf) || !GetSigned(&in, &c.timestamp)) {
+      return Corrupt("cell header");
+    }
+    if (cf & ~(kCellExpiring | kCellTombstone) || cf == (kCellExpiring | kCellTombstone)) {
+      return Corrupt("cell flags");
+    }
+    if (cf & kCellExpiring) {
+      uint32_t ttl;
+      if (!GetVarint32(&in, &ttl) || ttl == 0 || ttl > INT32_MAX) return Corrupt("cell ttl");
+      c.ttl = static_cast<int32_t>(ttl);
+    }
+    if (cf & (kCellExpiring | kCellTombstone)) {
+      if (!GetSigned(&in, &c.ldt)) return Corrupt("cell ldt");
+    }
+    if (!(cf & kCellTombstone)) {
+      if (!GetLengthPrefixed(&in, &c.value)) return Corrupt("cell value");
+    }
+    if (!row->cells.empty() && row->cells.back().column >= c.column) {
+      return Corrupt("cells out of order");
+    }
+    row->cells.push_back(c);
+  }
+  if (!in.empty()) return Corrupt("trailing bytes");
+  return absl::OkStatus();
+}
+
+void EncodeRangeTombstones(const RangeTombstoneList& list, std::string* out) {
+  PutVarint32(out, static_cast<uint32_t>(list.fragments().size()));
+  for (const RangeTombstone& rt : list.fragments()) {
+    PutLengthPrefixed(out, rt.start);
+    PutLengthPrefixed(out, rt.end);
+    PutSigned(out, rt.deletion.marked_for_delete_at);
+    PutSigned(out, rt.deletion.ldt);
+  }
+}
+
+absl::Status DecodeRangeTombstones(std::string_view in, RangeTombstoneList* list) {
+  uint32_t n;
+  if (!GetVarint32(&in, &n)) return Corrupt("range tombstone count");
+  *list = RangeTombstoneList();
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string_view start, end;
+    DeletionTime d;
+    if (!GetLengthPrefixed(&in, &start) || !GetLengthPrefixed(&in, &end) ||
+        !GetSigned(&in, &d.marked_for_delete_at) || !GetSigned(&in, &d.ldt)) {
+      return Corrupt("range tombstone");
+    }
+    list->Add(start, end, d);
+  }
+  if (!in.empty()) return Corrupt("trailing bytes after range tombstones");
+  return absl::OkStatus();
+}
+
+}  // namespace cassette

@@ -1,0 +1,15 @@
+// The `cassette` command-line tool.
+#include <CLI/CLI.hpp>
+
+#include "tools/demo.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"cassette — Cassandra's storage engine as an embedded library"};
+  app.require_subcommand(1);
+  std::string folder = "demo-db";
+  auto* demo = app.add_subcommand("demo", "Run the guided demo on a database folder");
+  demo->add_option("--db", folder, "Database folder (created if missing)");
+  CLI11_PARSE(app, argc, argv);
+  if (demo->parsed()) return cassette::tools::RunDemo(folder);
+  return 0;
+}

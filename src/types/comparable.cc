@@ -1,0 +1,295 @@
+// Comparable clustering encoding. Bodies per type (ASC form; DESC inverts every body
+// byte, which reverses the order because every body set below is prefix-free):
+//
+//   int, bigint, smallint, tinyint, timestamp, time
+//                     big-endian two's complement with the sign bit flipped
+//   boolean           the serialized byte (0 or 1)
+//   date              the 4 serialized bytes (already unsigned, 2^31 = epoch)
+//   float, double     NaN canonicalized to Java's (0x7fc00000 / 0x7ff8000000000000);
+//                     then negative values have all bits inverted and non-negative ones
+//                     the sign bit flipped, giving Float.compare/Double.compare order
+//   text, ascii, blob, inet
+//                     the bytes with 0x00 escaped as 0x00 0xFF, then 0x00 0x01; the
+//                     terminator sorts below every continuation, so shorter prefixes
+//                     come first exactly as in unsigned byte comparison
+//   uuid              16 bytes: hi then lsb. hi holds the version nibble on top, then
+//                     for version 1 the 60-bit timestamp (TimeUUIDType's reordering),
+//                     else the msb with its version nibble removed. Same as Cassandra's
+//                     UUIDType byte-comparable form; lsb compares unsigned.
+//   timeuuid          16 bytes: the reordered msb, then the lsb with every byte XOR
+//                     0x80, because TimeUUIDType compares lsb bytes as signed.
+//
+// Every body is a bijection of the value's bytes (except NaN payloads), so decoding
+// restores the exact serialized value.
+
+#include "types/comparable.h"
+
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "types/big_endian.h"
+#include "types/value_internal.h"
+
+namespace cassette {
+
+using types_internal::AppendBigEndian;
+using types_internal::FixedWidth;
+using types_internal::LoadBigEndian;
+using types_internal::ReorderTimestamp;
+using types_internal::ReorderTimestampBack;
+
+namespace {
+
+constexpr uint32_t kJavaFloatNaN = 0x7fc00000u;
+constexpr uint64_t kJavaDoubleNaN = 0x7ff8000000000000ull;
+constexpr uint64_t kSignedBytesFlip = 0x8080808080808080ull;
+constexpr char kEscape = 0x00;
+constexpr char kEscapedZero = static_cast<char>(0xFF);
+constexpr char kTerminator = 0x01;
+
+bool IsSignedIntType(CqlType t) {
+  return t == CqlType::kInt || t == CqlType::kBigint || t == CqlType::kSmallint ||
+         t == CqlType::kTinyint || t == CqlType::kTimestamp || t == CqlType::kTime;
+}
+
+bool IsByteStringType(CqlType t) {
+  return t == CqlType::kText || t == CqlType::kAscii || t == CqlType::kBlob || t == CqlType::kInet;
+}
+
+uint64_t EncodeFloatBits(uint64_t bits, int width_bits, uint64_t canonical_nan) {
+  const uint64_t sign = uint64_t{1} << (width_bits - 1);
+  const uint64_t mask = width_bits == 64 ? ~uint64_t{0} : (sign << 1) - 1;
+  const uint64_t exp_mask = width_bits == 64 ? 0x7ff0000000000000ull : 0x7f800000ull;
+  const uint64_t frac_mask = width_bits == 64 ? 0x000fffffffffffffull : 0x007fffffull;
+  if ((bits & exp_mask) == exp_mask && (bits & frac_mask) != 0) bits = canonical_nan;
+  return (bits & sign) ? (~bits & mask) : (bits ^ sign);
+}
+
+uint64_t DecodeFloatBits(uint64_t enc, int width_bits) {
+  const uint64_t sign = uint64_t{1} << (width_bits - 1);
+  const uint64_t mask = width_bits == 64 ? ~uint64_t{0} : (sign << 1) - 1;
+  return (enc & sign) ? (enc ^ sign) : (~enc & mask);
+}
+
+// Appends the ASC body of v.
+void AppendBody(const Value& v, std::string* out) {
+  const CqlType t = v.type();
+  const std::string& s = v.serialized();
+  const size_t width = FixedWidth(t);
+  // A value of the wrong width breaks the REQUIRES; never read past it.
+  std::string fixed;
+  if (width != 0 && s.size() != width) {
+    assert(false && "AppendClusteringComponent: value of the wrong width");
+    fixed = s.substr(0, width);
+    fixed.resize(width, '\0');
+  }
+  const std::string& b = (width != 0 && s.size() != width) ? fixed : s;
+
+  if (IsSignedIntType(t)) {
+    out->push_back(static_cast<char>(b[0] ^ 0x80));
+    out->append(b, 1, std::string::npos);
+    return;
+  }
+  if (IsByteStringType(t)) {
+    for (char c : b) {
+      out->push_back(c);
+      if (c == kEscape) out->push_back(kEscapedZero);
+    }
+    out->push_back(kEscape);
+    out->push_back(kTerminator);
+    return;
+  }
+  switch (t) {
+    case CqlType::kBoolean:
+    case CqlType::kDate:
+      out->append(b);
+      return;
+    case CqlType::kFloat:
+      AppendBigEndian(EncodeFloatBits(LoadBigEndian(b.data(), 4), 32, kJavaFloatNaN), 4, out);
+      return;
+    case CqlType::kDouble:
+      AppendBigEndian(EncodeFloatBits(LoadBigEndian(b.data(), 8), 64, kJavaDoubleNaN), 8, out);
+      return;
+    case CqlType::kUuid: {
+      const uint64_t msb = LoadBigEndian(b.data(), 8);
+      const uint64_t version = (msb >> 12) & 0xf;
+      const uint64_t hi =
+          version == 1 ? ReorderTimestamp(msb)
+                       : (version << 60) | ((msb >> 4) & 0x0FFFFFFFFFFFF000ull) | (msb & 0xFFFull);
+      AppendBigEndian(hi, 8, out);
+      out->append(b, 8, 8);
+      return;
+    }
+    case CqlType::kTimeuuid:
+      AppendBigEndian(ReorderTimestamp(LoadBigEndian(b.data(), 8)), 8, out);
+      AppendBigEndian(LoadBigEndian(b.data() + 8, 8) ^ kSignedBytesFlip, 8, out);
+      return;
+    default:
+      assert(false && "AppendClusteringComponent: unknown type");
+      return;
+  }
+}
+
+// Reads one component body from untrusted bytes, undoing the DESC inversion.
+class BodyReader {
+ public:
+  BodyReader(std::string_view in, size_t pos, bool descending)
+      : in_(in), pos_(pos), mask_(descending ? 0xFF : 0x00) {}
+
+  size_t pos() const { return pos_; }
+
+  bool ReadByte(unsigned char* b) {
+    if (pos_ >= in_.size()) return false;
+    *b = static_cast<unsigned char>(in_[pos_++]) ^ mask_;
+    return true;
+  }
+
+  bool ReadFixed(size_t n, std::string* out) {
+    if (in_.size() - pos_ < n) return false;
+    out->resize(n);
+    for (size_t i = 0; i < n; ++i) (*out)[i] = static_cast<char>(in_[pos_ + i] ^ mask_);
+    pos_ += n;
+    return true;
+  }
+
+ private:
+  std::string_view in_;
+  size_t pos_;
+  unsigned char mask_;
+};
+
+absl::Status ComponentError(size_t index, CqlType type, std::string_view why) {
+  return absl::DataLossError(absl::StrCat("malformed clustering: component ", index, " (",
+                                          CqlTypeName(type), "): ", std::string(why)));
+}
+
+// Decodes one body into the serialized form; returns an explanation on failure.
+absl::Status DecodeBody(BodyReader* r, CqlType t, size_t index, std::string* serialized) {
+  const size_t width = FixedWidth(t);
+  if (IsByteStringType(t)) {
+    serialized->clear();
+    unsigned char b;
+    while (true) {
+      if (!r->ReadByte(&b)) return ComponentError(index, t, "missing terminator");
+      if (b != 0x00) {
+        serialized->push_back(static_cast<char>(b));
+        continue;
+      }
+      if (!r->ReadByte(&b)) return ComponentError(index, t, "truncated escape sequence");
+      if (b == static_cast<unsigned char>(kTerminator)) return absl::OkStatus();
+      if (b != static_cast<unsigned char>(kEscapedZero)) {
+        return ComponentError(index, t, absl::StrCat("invalid escape byte ", static_cast<int>(b)));
+      }
+      serialized->push_back('\0');
+    }
+  }
+  if (width == 0) return ComponentError(index, t, "unsupported type");
+  std::string body;
+  if (!r->ReadFixed(width, &body)) {
+    return ComponentError(index, t, absl::StrCat("truncated: needs ", width, " bytes"));
+  }
+  if (IsSignedIntType(t)) {
+    body[0] = static_cast<char>(body[0] ^ 0x80);
+    *serialized = std::move(body);
+    return absl::OkStatus();
+  }
+  serialized->clear();
+  switch (t) {
+    case CqlType::kBoolean:
+    case CqlType::kDate:
+      *serialized = std::move(body);
+      break;
+    case CqlType::kFloat:
+      AppendBigEndian(DecodeFloatBits(LoadBigEndian(body.data(), 4), 32), 4, serialized);
+      break;
+    case CqlType::kDouble:
+      AppendBigEndian(DecodeFloatBits(LoadBigEndian(body.data(), 8), 64), 8, serialized);
+      break;
+    case CqlType::kUuid: {
+      const uint64_t hi = LoadBigEndian(body.data(), 8);
+      const uint64_t version = hi >> 60;
+      const uint64_t msb =
+          version == 1 ? ReorderTimestampBack(hi)
+                       : ((hi << 4) & 0xFFFFFFFFFFFF0000ull) | (version << 12) | (hi & 0xFFFull);
+      AppendBigEndian(msb, 8, serialized);
+      serialized->append(body, 8, 8);
+      break;
+    }
+    case CqlType::kTimeuuid:
+      AppendBigEndian(ReorderTimestampBack(LoadBigEndian(body.data(), 8)), 8, serialized);
+      AppendBigEndian(LoadBigEndian(body.data() + 8, 8) ^ kSignedBytesFlip, 8, serialized);
+      break;
+    default:
+      return ComponentError(index, t, "unsupported type");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void AppendClusteringComponent(const Value& v, bool descending, std::string* out) {
+  assert(!v.is_null());
+  if (v.is_null()) return;
+  out->push_back(kComponentTag);
+  const size_t body_start = out->size();
+  AppendBody(v, out);
+  if (descending) {
+    for (size_t i = body_start; i < out->size(); ++i) (*out)[i] = static_cast<char>(~(*out)[i]);
+  }
+}
+
+std::string EncodeClustering(std::span<const Value> values,
+                             std::span<const ClusteringColumnType> columns) {
+  assert(values.size() <= columns.size());
+  const size_t n = values.size() < columns.size() ? values.size() : columns.size();
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    assert(values[i].is_null() || values[i].type() == columns[i].type);
+    AppendClusteringComponent(values[i], columns[i].descending, &out);
+  }
+  return out;
+}
+
+absl::Status DecodeClustering(std::string_view encoded,
+                              std::span<const ClusteringColumnType> columns,
+                              std::vector<Value>* out) {
+  std::vector<Value> values;
+  size_t pos = 0;
+  for (size_t i = 0; i < columns.size() && pos < encoded.size(); ++i) {
+    const CqlType t = columns[i].type;
+    const char tag = encoded[pos];
+    if (tag != kComponentTag) {
+      return ComponentError(i, t,
+                            tag == kAfterPrefixTag
+                                ? "found the after-prefix bound marker; bounds are not clusterings"
+                                : absl::StrCat("bad component tag ",
+                                               static_cast<int>(static_cast<unsigned char>(tag))));
+    }
+    BodyReader reader(encoded, pos + 1, columns[i].descending);
+    std::string serialized;
+    absl::Status s = DecodeBody(&reader, t, i, &serialized);
+    if (!s.ok()) return s;
+    Value v = Value::FromSerialized(t, std::move(serialized));
+    // Bodies of the right shape can still hold values the type forbids (boolean 2,
+    // time out of range, timeuuid of another version, invalid UTF-8, ...).
+    s = v.Validate();
+    if (!s.ok()) return ComponentError(i, t, std::string(s.message()));
+    values.push_back(std::move(v));
+    pos = reader.pos();
+  }
+  if (pos < encoded.size()) {
+    return absl::DataLossError(absl::StrCat("malformed clustering: ", encoded.size() - pos,
+                                            " trailing bytes after all ", columns.size(),
+                                            " clustering columns"));
+  }
+  *out = std::move(values);
+  return absl::OkStatus();
+}
+
+}  // namespace cassette
