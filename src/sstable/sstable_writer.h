@@ -1,0 +1,59 @@
+// Writes one SSTable: partitions in decorated-key order, each with its deletion, range
+// tombstones and static row, then its rows in clustering order. Format:
+// docs/sstable-format.md. The writer syncs every file it wrote before Finish returns OK;
+// syncing the folder and recording the table in the manifest is the caller's job.
+//
+// Thread safety: one thread at a time.
+
+#ifndef CASSETTE_SSTABLE_SSTABLE_WRITER_H_
+#define CASSETTE_SSTABLE_SSTABLE_WRITER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "cassette/env.h"
+#include "row/cell.h"
+#include "sstable/sstable_stats.h"
+#include "tombstone/range_tombstone_list.h"
+
+namespace cassette {
+
+struct SSTableWriterOptions {
+  int zstd_level = 3;              // 0: blocks stored uncompressed
+  int bloom_bits_per_key = 10;     // ~1% false positives
+  size_t block_size = 16 << 10;    // uncompressed bytes per data block (target)
+  size_t row_index_interval = 64 << 10;  // a row index entry every ~64 KiB of a partition
+  size_t summary_interval = 128;   // every Nth partition index entry kept in memory
+  int32_t level = 0;
+  int64_t created_at_micros = 0;
+};
+
+class SSTableWriter {
+ public:
+  // Files are created in `dir` with names derived from `file_number` (sstable/file_names.h).
+  static absl::StatusOr<std::unique_ptr<SSTableWriter>> Create(Env* env, const std::string& dir,
+                                                               uint64_t file_number,
+                                                               const SSTableWriterOptions& options);
+  virtual ~SSTableWriter() = default;
+
+  // REQUIRES: decorated keys strictly increasing across calls.
+  [[nodiscard]] virtual absl::Status BeginPartition(std::string_view decorated,
+                                                    const DeletionTime& deletion,
+                                                    const RangeTombstoneList& range_tombstones,
+                                                    const Row& static_row) = 0;
+  // REQUIRES: inside a partition; clusterings strictly increasing; row not empty.
+  [[nodiscard]] virtual absl::Status AddRow(const Row& row) = 0;
+  [[nodiscard]] virtual absl::Status EndPartition() = 0;
+  // Writes index, filter, statistics and footer, syncs every file. An SSTable with no
+  // partition is valid.
+  virtual absl::StatusOr<SSTableStats> Finish() = 0;
+  // Bytes written so far (for output splitting).
+  virtual uint64_t EstimatedSize() const = 0;
+};
+
+}  // namespace cassette
+
+#endif  // CASSETTE_SSTABLE_SSTABLE_WRITER_H_
