@@ -70,7 +70,11 @@ absl::Status DecodeRow(std::string_view in, Row* row) {
   row->deletion = DeletionTime::Live();
   row->cells.clear();
   if (flags & kHasLiveness) {
-    if (!GetSigned(&in, &row->liveness.timestamp)) return Corrupt("liveness timestamp");
+    // kNoTimestamp would make the marker "empty" yet flagged: re-encoding could not
+    // reproduce these bytes.
+    if (!GetSigned(&in, &row->liveness.timestamp) || row->liveness.timestamp == kNoTimestamp) {
+      return Corrupt("liveness timestamp");
+    }
     if (flags & kLivenessExpiring) {
       uint32_t ttl;
       if (!GetVarint32(&in, &ttl) || ttl == 0 || ttl > INT32_MAX) return Corrupt("liveness ttl");
@@ -82,7 +86,7 @@ absl::Status DecodeRow(std::string_view in, Row* row) {
   }
   if (flags & kHasDeletion) {
     if (!GetSigned(&in, &row->deletion.marked_for_delete_at) ||
-        !GetSigned(&in, &row->deletion.ldt)) {
+        !GetSigned(&in, &row->deletion.ldt) || row->deletion.IsLive()) {
       return Corrupt("row deletion");
     }
   }
@@ -94,7 +98,8 @@ absl::Status DecodeRow(std::string_view in, Row* row) {
   for (uint32_t i = 0; i < n; ++i) {
     Cell c;
     uint8_t cf;
-    if (!GetVarint32(&in, &c.column) || !GetByte(&in, &cf) || !GetSigned(&in, &c.timestamp)) {
+    if (!GetVarint32(&in, &c.column) || !GetByte(&in, &cf) || !GetSigned(&in, &c.timestamp) ||
+        c.timestamp == kNoTimestamp) {
       return Corrupt("cell header");
     }
     if (cf & ~(kCellExpiring | kCellTombstone) || cf == (kCellExpiring | kCellTombstone)) {
