@@ -36,11 +36,19 @@ struct WriteOptions {
   std::optional<int64_t> ttl;
 };
 
-// One bound of a clustering slice: values for a prefix of the clustering columns,
-// inclusive or exclusive. The bound restricts the VALUE of the last column it names, as
-// CQL does, whatever that column's clustering order: `ck >= 1` is start {{Int(1)}, true},
-// `ck1 = 'a' AND ck2 < 5` is end {{Text("a"), Int(5)}, false}. On a DESC column a start
-// bound therefore limits where the slice ends in stored order.
+// Options for one Db::Write call.
+struct WriteSyncOptions {
+  // Sync the commit log before acknowledging, whatever Options::commitlog_sync says.
+  bool sync = false;
+};
+
+// One bound of a clustering slice: values for a prefix c1..ck of the clustering columns,
+// inclusive or exclusive. It means c1..c(k-1) EQUAL to the given values and ck compared
+// by VALUE, as CQL's single-column restrictions do, whatever the clustering order:
+// `ck >= 1` is start {{Int(1)}, true}; `ck1 = 'a' AND ck2 < 5` is end
+// {{Text("a"), Int(5)}, false} (and, alone, selects only rows with ck1 = 'a'). On a DESC
+// column a start bound therefore limits where the slice ends in stored order. Tuple
+// comparisons (CQL's `(ck1, ck2) > ('a', 5)`) are not supported.
 struct ClusteringBound {
   std::vector<Value> prefix;
   bool inclusive = true;

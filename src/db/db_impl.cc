@@ -90,7 +90,8 @@ absl::Status DbImpl::CreateTable(const TableSchema& schema) {
 absl::StatusOr<TableSchema> DbImpl::GetSchema(std::string_view table) const {
   absl::ReaderMutexLock l(&mu_);
   TableState* t = FindTable(table);
-  if (t == nullptr) return absl::NotFoundError(absl::StrCat("unconfigured table ", std::string(table)));
+  if (t == nullptr)
+    return absl::NotFoundError(absl::StrCat("unconfigured table ", std::string(table)));
   return t->info->schema();
 }
 
@@ -113,7 +114,8 @@ absl::Status DbImpl::Write(const WriteBatch& batch) {
   absl::MutexLock wl(&write_mu_);
   // One timestamp per batch, strictly increasing across batches.
   const int64_t now_us = clock_->NowMicros();
-  const int64_t ts = std::max(now_us, last_timestamp_ == INT64_MAX ? INT64_MAX : last_timestamp_ + 1);
+  const int64_t ts =
+      std::max(now_us, last_timestamp_ == INT64_MAX ? INT64_MAX : last_timestamp_ + 1);
   auto lookup = [this](std::string_view name) -> std::shared_ptr<const TableInfo> {
     absl::ReaderMutexLock l(&mu_);
     TableState* t = FindTable(name);
@@ -181,7 +183,8 @@ absl::StatusOr<std::optional<ResultRow>> DbImpl::Get(std::string_view table,
   {
     absl::ReaderMutexLock l(&mu_);
     TableState* t = FindTable(table);
-    if (t == nullptr) return absl::InvalidArgumentError(absl::StrCat("unconfigured table ", std::string(table)));
+    if (t == nullptr)
+      return absl::InvalidArgumentError(absl::StrCat("unconfigured table ", std::string(table)));
     info = t->info;
   }
   SelectQuery q;
@@ -194,24 +197,27 @@ absl::StatusOr<std::optional<ResultRow>> DbImpl::Get(std::string_view table,
     int id = info->FindColumn(name);
     if (id < 0 || (info->column(id).kind != ColumnKind::kPartitionKey &&
                    info->column(id).kind != ColumnKind::kClustering)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("get on ", std::string(table), ": '", name, "' is not a primary key column"));
+      return absl::InvalidArgumentError(absl::StrCat("get on ", std::string(table), ": '", name,
+                                                     "' is not a primary key column"));
     }
     if (by_id[id] != nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("get on ", std::string(table), ": column '", name, "' is given twice"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("get on ", std::string(table), ": column '", name, "' is given twice"));
     }
     by_id[id] = &value;
   }
   for (uint32_t id : info->partition_key_columns()) {
     if (by_id[id] == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("get on ", std::string(table), ": missing partition key column '",
+      return absl::InvalidArgumentError(absl::StrCat("get on ", std::string(table),
+                                                     ": missing partition key column '",
                                                      info->column(id).name, "'"));
     }
     q.partition_key.emplace_back(info->column(id).name, *by_id[id]);
   }
   for (uint32_t id : info->clustering_columns()) {
     if (by_id[id] == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("get on ", std::string(table), ": missing clustering column '",
+      return absl::InvalidArgumentError(absl::StrCat("get on ", std::string(table),
+                                                     ": missing clustering column '",
                                                      info->column(id).name, "'"));
     }
     ck.prefix.push_back(*by_id[id]);
@@ -227,7 +233,8 @@ absl::Status DbImpl::SwitchMemtable(std::string_view table) {
   absl::MutexLock wl(&write_mu_);
   absl::MutexLock l(&mu_);
   TableState* t = FindTable(table);
-  if (t == nullptr) return absl::NotFoundError(absl::StrCat("unconfigured table ", std::string(table)));
+  if (t == nullptr)
+    return absl::NotFoundError(absl::StrCat("unconfigured table ", std::string(table)));
   SwitchLocked(t);
   return absl::OkStatus();
 }
@@ -235,7 +242,8 @@ absl::Status DbImpl::SwitchMemtable(std::string_view table) {
 absl::StatusOr<TableStats> DbImpl::GetTableStats(std::string_view table) const {
   absl::ReaderMutexLock l(&mu_);
   TableState* t = FindTable(table);
-  if (t == nullptr) return absl::NotFoundError(absl::StrCat("unconfigured table ", std::string(table)));
+  if (t == nullptr)
+    return absl::NotFoundError(absl::StrCat("unconfigured table ", std::string(table)));
   TableStats s;
   s.memtable_count = 1 + static_cast<int64_t>(t->immutables.size());
   s.memtable_bytes = static_cast<int64_t>(t->active->ApproximateMemoryUsage());

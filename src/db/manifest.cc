@@ -14,9 +14,9 @@ namespace {
 // Do not change: on disk.
 constexpr char kCurrent[] = "CURRENT";
 constexpr char kCurrentTmp[] = "CURRENT.tmp";
-constexpr size_t kRecordHeader = 12;               // length:fixed32, checksum:fixed64
-constexpr uint32_t kMaxRecord = 64 << 20;          // an edit larger than this is corrupt
-constexpr uint64_t kRotateBytes = 4 << 20;         // start a new manifest past this size
+constexpr size_t kRecordHeader = 12;        // length:fixed32, checksum:fixed64
+constexpr uint32_t kMaxRecord = 64 << 20;   // an edit larger than this is corrupt
+constexpr uint64_t kRotateBytes = 4 << 20;  // start a new manifest past this size
 
 // Seeded with the manifest number and the record offset, so a record copied from
 // another manifest or another offset fails.
@@ -89,8 +89,8 @@ absl::Status Manifest::Replay(uint64_t number) {
     const uint32_t len = DecodeFixed32(header.data());
     const uint64_t sum = DecodeFixed64(header.data() + 4);
     if (len > kMaxRecord) {
-      return absl::DataLossError(absl::StrCat(path, " at offset ", offset,
-                                              ": record length ", len, " is impossible"));
+      return absl::DataLossError(
+          absl::StrCat(path, " at offset ", offset, ": record length ", len, " is impossible"));
     }
     const bool last = offset + kRecordHeader + len >= size;
     if (offset + kRecordHeader + len > size) break;  // torn final record
@@ -101,8 +101,8 @@ absl::Status Manifest::Replay(uint64_t number) {
     }
     auto edit = DecodeEdit(payload);
     if (!edit.ok()) {
-      return absl::DataLossError(absl::StrCat(path, " at offset ", offset, ": ",
-                                              edit.status().message()));
+      return absl::DataLossError(
+          absl::StrCat(path, " at offset ", offset, ": ", edit.status().message()));
     }
     if (auto s = ApplyEdit(*edit, &state_); !s.ok()) {
       return absl::DataLossError(absl::StrCat(path, " at offset ", offset, ": ", s.message()));

@@ -86,8 +86,7 @@ bool DecodeSchema(std::string_view* in, TableSchema* s) {
   TableOptions& o = s->options;
   uint32_t nopts;
   if (!GetInt32(in, &o.default_time_to_live) || !GetInt32(in, &o.gc_grace_seconds) ||
-      !GetString(in, &o.compaction_class) || !GetVarint32(in, &nopts) ||
-      nopts > in->size() / 2) {
+      !GetString(in, &o.compaction_class) || !GetVarint32(in, &nopts) || nopts > in->size() / 2) {
     return false;
   }
   o.compaction_options.clear();
@@ -195,13 +194,15 @@ absl::Status ApplyEdit(const ManifestEdit& e, ManifestState* state) {
   for (const auto& r : e.removed) {
     auto t = next.tables.find(r.table);
     if (t == next.tables.end() || t->second.sstables.erase(r.file_number) == 0) {
-      return fail(absl::StrCat("manifest: removing unknown sstable ", r.file_number, " of ", r.table));
+      return fail(
+          absl::StrCat("manifest: removing unknown sstable ", r.file_number, " of ", r.table));
     }
   }
   for (const auto& r : e.added) {
     auto t = next.tables.find(r.table);
     if (t == next.tables.end()) {
-      return fail(absl::StrCat("manifest: sstable ", r.file_number, " for unknown table ", r.table));
+      return fail(
+          absl::StrCat("manifest: sstable ", r.file_number, " for unknown table ", r.table));
     }
     if (!t->second.sstables.emplace(r.file_number, r.level).second) {
       return fail(absl::StrCat("manifest: sstable ", r.file_number, " added twice"));
@@ -210,13 +211,15 @@ absl::Status ApplyEdit(const ManifestEdit& e, ManifestState* state) {
   }
   for (const auto& [table, pos] : e.flushed) {
     auto t = next.tables.find(table);
-    if (t == next.tables.end()) return fail(absl::StrCat("manifest: flush of unknown table ", table));
+    if (t == next.tables.end())
+      return fail(absl::StrCat("manifest: flush of unknown table ", table));
     if (pos < t->second.flushed) {
       return fail(absl::StrCat("manifest: flushed position of ", table, " goes backwards"));
     }
     t->second.flushed = pos;
   }
-  if (e.next_file_number) next.next_file_number = std::max(next.next_file_number, *e.next_file_number);
+  if (e.next_file_number)
+    next.next_file_number = std::max(next.next_file_number, *e.next_file_number);
   *state = std::move(next);
   return absl::OkStatus();
 }

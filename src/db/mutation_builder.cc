@@ -12,11 +12,16 @@ namespace {
 
 const char* KindName(WriteBatch::Kind k) {
   switch (k) {
-    case WriteBatch::Kind::kInsert: return "insert";
-    case WriteBatch::Kind::kUpdate: return "update";
-    case WriteBatch::Kind::kDeleteColumns: return "delete of columns";
-    case WriteBatch::Kind::kDelete: return "delete";
-    case WriteBatch::Kind::kDeleteRange: return "range delete";
+    case WriteBatch::Kind::kInsert:
+      return "insert";
+    case WriteBatch::Kind::kUpdate:
+      return "update";
+    case WriteBatch::Kind::kDeleteColumns:
+      return "delete of columns";
+    case WriteBatch::Kind::kDelete:
+      return "delete";
+    case WriteBatch::Kind::kDeleteRange:
+      return "range delete";
   }
   return "mutation";
 }
@@ -37,11 +42,12 @@ absl::StatusOr<ParsedKey> ParseKey(const TableInfo& t, const ColumnValues& key,
   std::vector<const Value*> by_id(t.column_count(), nullptr);
   for (const auto& [name, value] : key) {
     int id = t.FindColumn(name);
-    if (id < 0) return Bad(where, absl::StrCat("unknown column '", name, "' in ", t.qualified_name()));
+    if (id < 0)
+      return Bad(where, absl::StrCat("unknown column '", name, "' in ", t.qualified_name()));
     ColumnKind kind = t.column(id).kind;
     if (kind != ColumnKind::kPartitionKey && kind != ColumnKind::kClustering) {
-      return Bad(where, absl::StrCat("non PRIMARY KEY column '", name,
-                                     "' cannot be used to select rows"));
+      return Bad(where,
+                 absl::StrCat("non PRIMARY KEY column '", name, "' cannot be used to select rows"));
     }
     if (by_id[id] != nullptr) return Bad(where, absl::StrCat("column '", name, "' is given twice"));
     if (auto s = CheckKeyValue(t, id, value, where); !s.ok()) return s;
@@ -76,14 +82,17 @@ absl::StatusOr<ParsedKey> ParseKey(const TableInfo& t, const ColumnValues& key,
 
 // Builds cells for `values` (non-key columns) into the static and regular rows.
 // Cell values point into `values`' Values, which must be the caller's batch.
-absl::Status AddCells(const TableInfo& t, const std::vector<const ColumnValues::value_type*>& values,
-                      int64_t ts, int32_t ttl, int64_t now_sec, bool key_is_full,
+absl::Status AddCells(const TableInfo& t,
+                      const std::vector<const ColumnValues::value_type*>& values, int64_t ts,
+                      int32_t ttl, int64_t now_sec, const std::string& missing_ck,
                       std::string_view where, Row* static_row, Row* row, std::vector<bool>* seen) {
+  const bool key_is_full = missing_ck.empty();
   for (const auto* cv : values) {
     const std::string& name = cv->first;
     const Value& value = cv->second;
     int id = t.FindColumn(name);
-    if (id < 0) return Bad(where, absl::StrCat("unknown column '", name, "' in ", t.qualified_name()));
+    if (id < 0)
+      return Bad(where, absl::StrCat("unknown column '", name, "' in ", t.qualified_name()));
     const ColumnDef& col = t.column(id);
     if (col.kind == ColumnKind::kPartitionKey || col.kind == ColumnKind::kClustering) {
       return Bad(where, absl::StrCat("PRIMARY KEY part '", name, "' found in SET part"));
@@ -92,7 +101,8 @@ absl::Status AddCells(const TableInfo& t, const std::vector<const ColumnValues::
     (*seen)[id] = true;
     if (col.kind == ColumnKind::kRegular && !key_is_full) {
       return Bad(where, absl::StrCat("regular column '", name,
-                                     "' needs the full primary key (missing clustering columns)"));
+                                     "' needs the full primary key: missing clustering column '",
+                                     missing_ck, "'"));
     }
     Cell cell;
     cell.column = static_cast<uint32_t>(id);
@@ -101,8 +111,8 @@ absl::Status AddCells(const TableInfo& t, const std::vector<const ColumnValues::
       cell.ldt = now_sec;  // a cell tombstone
     } else {
       if (value.type() != col.type) {
-        return Bad(where, absl::StrCat("column '", name, "' is ", CqlTypeName(col.type),
-                                       ", got a ", CqlTypeName(value.type()), " value"));
+        return Bad(where, absl::StrCat("column '", name, "' is ", CqlTypeName(col.type), ", got a ",
+                                       CqlTypeName(value.type()), " value"));
       }
       if (auto s = value.Validate(); !s.ok()) {
         return Bad(where, absl::StrCat("column '", name, "': ", s.message()));
@@ -130,8 +140,8 @@ void SortCells(Row* row) {
 absl::StatusOr<PartitionUpdate> BuildOne(const TableInfo& t, const WriteBatch::Mutation& m,
                                          int64_t ts, int64_t now_sec, std::string_view where) {
   using Kind = WriteBatch::Kind;
-  const bool is_delete = m.kind == Kind::kDeleteColumns || m.kind == Kind::kDelete ||
-                         m.kind == Kind::kDeleteRange;
+  const bool is_delete =
+      m.kind == Kind::kDeleteColumns || m.kind == Kind::kDelete || m.kind == Kind::kDeleteRange;
   if (is_delete && m.options.ttl.has_value()) {
     return Bad(where, "TTL is not allowed on deletes");
   }
@@ -165,6 +175,8 @@ absl::StatusOr<PartitionUpdate> BuildOne(const TableInfo& t, const WriteBatch::M
   if (!parsed.ok()) return parsed.status();
   const size_t ck_count = t.clustering_columns().size();
   const bool full = parsed->clustering.size() == ck_count;
+  const std::string missing_ck =
+      full ? "" : t.column(t.clustering_columns()[parsed->clustering.size()]).name;
 
   PartitionUpdate u;
   u.decorated_key = parsed->decorated;
@@ -179,12 +191,13 @@ absl::StatusOr<PartitionUpdate> BuildOne(const TableInfo& t, const WriteBatch::M
     case Kind::kUpdate: {
       if (m.kind == Kind::kUpdate && m.values.empty()) return Bad(where, "update sets no column");
       if (!full && !parsed->clustering.empty()) {
-        return Bad(where, absl::StrCat("missing clustering column '",
-                                       t.column(t.clustering_columns()[parsed->clustering.size()]).name,
-                                       "'"));
+        return Bad(
+            where,
+            absl::StrCat("missing clustering column '",
+                         t.column(t.clustering_columns()[parsed->clustering.size()]).name, "'"));
       }
-      if (auto s = AddCells(t, values, ts, ttl, now_sec, full, where, &static_row.row, &row.row,
-                            &seen);
+      if (auto s = AddCells(t, values, ts, ttl, now_sec, missing_ck, where, &static_row.row,
+                            &row.row, &seen);
           !s.ok()) {
         return s;
       }
@@ -211,8 +224,8 @@ absl::StatusOr<PartitionUpdate> BuildOne(const TableInfo& t, const WriteBatch::M
       for (const auto& c : m.columns) nulls.emplace_back(c, Value::Null());
       std::vector<const ColumnValues::value_type*> null_ptrs;
       for (const auto& cv : nulls) null_ptrs.push_back(&cv);
-      if (auto s = AddCells(t, null_ptrs, ts, 0, now_sec, full, where, &static_row.row, &row.row,
-                            &seen);
+      if (auto s = AddCells(t, null_ptrs, ts, 0, now_sec, missing_ck, where, &static_row.row,
+                            &row.row, &seen);
           !s.ok()) {
         return s;
       }
@@ -237,7 +250,8 @@ absl::StatusOr<PartitionUpdate> BuildOne(const TableInfo& t, const WriteBatch::M
       }
       std::string lo, hi;
       if (auto s = EncodeSlice(t, m.slice, where, &lo, &hi); !s.ok()) return s;
-      if (lo >= hi) return Bad(where, "range deletion selects no rows (start bound is not before end bound)");
+      if (lo >= hi)
+        return Bad(where, "range deletion selects no rows (start bound is not before end bound)");
       u.range_tombstones.push_back({std::move(lo), std::move(hi), DeletionTime{ts, now_sec}});
       break;
     }
@@ -264,8 +278,8 @@ absl::Status CheckKeyValue(const TableInfo& t, uint32_t column, const Value& v,
                                    " column '", col.name, "'"));
   }
   if (v.type() != col.type) {
-    return Bad(where, absl::StrCat("column '", col.name, "' is ", CqlTypeName(col.type),
-                                   ", got a ", CqlTypeName(v.type()), " value"));
+    return Bad(where, absl::StrCat("column '", col.name, "' is ", CqlTypeName(col.type), ", got a ",
+                                   CqlTypeName(v.type()), " value"));
   }
   if (auto s = v.Validate(); !s.ok()) {
     return Bad(where, absl::StrCat("column '", col.name, "': ", s.message()));
@@ -293,12 +307,11 @@ absl::StatusOr<std::string> BuildPartitionKey(const TableInfo& t, const ColumnVa
 absl::Status EncodeSlice(const TableInfo& t, const ClusteringSlice& slice, std::string_view where,
                          std::string* lo, std::string* hi) {
   const auto& ck = t.clustering_columns();
-  auto encode = [&](const ClusteringBound& b, const char* which,
-                    std::string* out) -> absl::Status {
+  auto encode = [&](const ClusteringBound& b, const char* which, std::string* out) -> absl::Status {
     if (b.prefix.size() > ck.size()) {
-      return Bad(where, absl::StrCat(which, " bound has ", b.prefix.size(),
-                                     " values but the table has ", ck.size(),
-                                     " clustering columns"));
+      return Bad(where,
+                 absl::StrCat(which, " bound has ", b.prefix.size(), " values but the table has ",
+                              ck.size(), " clustering columns"));
     }
     for (size_t i = 0; i < b.prefix.size(); ++i) {
       if (auto s = CheckKeyValue(t, ck[i], b.prefix[i], where); !s.ok()) return s;
@@ -306,14 +319,21 @@ absl::Status EncodeSlice(const TableInfo& t, const ClusteringSlice& slice, std::
     *out = EncodeClustering(b.prefix, t.clustering_types());
     return absl::OkStatus();
   };
-  // Each bound restricts values (start: >/>=, end: </<=) of the last column it names.
-  // On a DESC column a lower value bound is an upper bound in stored order, so each
-  // bound becomes a half-space of encoded bytes and the slice is their intersection.
+  // A bound naming c1..ck means c1..c(k-1) equal to its values and ck compared (start:
+  // >/>=, end: </<=), as CQL's single-column restrictions. The equality part is the
+  // byte range of that prefix; the comparison is a half-space of encoded bytes, an upper
+  // one for a lower value bound on a DESC column. The slice is their intersection.
   lo->clear();
   *hi = std::string(kClusteringTop);
   auto apply = [&](const ClusteringBound& b, bool lower_value, const char* which) -> absl::Status {
     std::string p;
     if (auto s = encode(b, which, &p); !s.ok()) return s;
+    if (b.prefix.size() >= 2) {
+      std::string eq = EncodeClustering(std::span<const Value>(b.prefix).first(b.prefix.size() - 1),
+                                        t.clustering_types());
+      *lo = std::max(*lo, eq);
+      *hi = std::min(*hi, eq + kAfterPrefixTag);
+    }
     const bool desc = !b.prefix.empty() && t.clustering_types()[b.prefix.size() - 1].descending;
     if (lower_value != desc) {  // a lower bound in byte order
       if (!b.inclusive) p.push_back(kAfterPrefixTag);

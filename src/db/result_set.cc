@@ -21,13 +21,16 @@ std::string ResultSet::ToTable() const {
   }
   std::string out;
   // Header names are right-aligned as cqlsh does; values too.
-  auto pad = [](const std::string& s, size_t w) { return std::string(w - std::min(w, s.size()), ' ') + s; };
+  auto pad = [](const std::string& s, size_t w) {
+    return std::string(w - std::min(w, s.size()), ' ') + s;
+  };
   for (size_t i = 0; i < n; ++i) absl::StrAppend(&out, i ? " | " : " ", pad(columns[i], width[i]));
   out += "\n";
   for (size_t i = 0; i < n; ++i) absl::StrAppend(&out, i ? "-+-" : "-", std::string(width[i], '-'));
   out += "-\n";
   for (const auto& line : cells) {
-    for (size_t i = 0; i < line.size(); ++i) absl::StrAppend(&out, i ? " | " : " ", pad(line[i], width[i]));
+    for (size_t i = 0; i < line.size(); ++i)
+      absl::StrAppend(&out, i ? " | " : " ", pad(line[i], width[i]));
     out += "\n";
   }
   absl::StrAppend(&out, "\n(", rows.size(), rows.size() == 1 ? " rows)\n" : " rows)\n");

@@ -26,7 +26,10 @@ const Cell* FindCell(const Row& row, uint32_t column) {
 class Execution {
  public:
   Execution(const SelectContext& ctx, const SelectQuery& q)
-      : ctx_(ctx), t_(*ctx.table), q_(q), gc_before_(ctx.now_sec - t_.schema().options.gc_grace_seconds) {}
+      : ctx_(ctx),
+        t_(*ctx.table),
+        q_(q),
+        gc_before_(ctx.now_sec - t_.schema().options.gc_grace_seconds) {}
 
   absl::StatusOr<ResultSet> Run();
 
@@ -58,7 +61,9 @@ class Execution {
 
 absl::Status Execution::Prepare() {
   const std::string where = absl::StrCat("select on ", t_.qualified_name());
-  auto bad = [&](std::string msg) { return absl::InvalidArgumentError(absl::StrCat(where, ": ", msg)); };
+  auto bad = [&](std::string msg) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": ", msg));
+  };
   if (q_.columns.empty()) {
     cols_ = t_.select_star_order();
   } else {
@@ -104,8 +109,8 @@ std::string Execution::DescribeKey(const std::string& key) const {
   if (!DecodePartitionKey(key, t_.partition_key_types(), &vals).ok()) return "<undecodable>";
   std::vector<std::string> parts;
   for (size_t i = 0; i < vals.size(); ++i) {
-    parts.push_back(absl::StrCat(t_.column(t_.partition_key_columns()[i]).name, "=",
-                                 vals[i].ToString()));
+    parts.push_back(
+        absl::StrCat(t_.column(t_.partition_key_columns()[i]).name, "=", vals[i].ToString()));
   }
   return absl::StrCat("(", absl::StrJoin(parts, ", "), ")");
 }
@@ -172,7 +177,8 @@ absl::Status Execution::ReadPartition(const std::string& key, std::string_view l
   Row static_row = (*mp)->static_row();
   bool static_live = false;
   if (!static_row.IsEmpty() && PurgeRow(&static_row, purger)) {
-    if (auto s = AddTombstones(CountRowTombstones(static_row, ctx_.now_sec), key); !s.ok()) return s;
+    if (auto s = AddTombstones(CountRowTombstones(static_row, ctx_.now_sec), key); !s.ok())
+      return s;
     static_live = RowHasLiveData(static_row, ctx_.now_sec);
   }
   std::vector<Value> pk;
@@ -225,8 +231,10 @@ absl::StatusOr<ResultSet> Execution::Run() {
     bool allow_static = open_slice;
     if (resume_) {
       if (resume_->partition_done) return std::move(rs_);
-      if (q_.reversed) hi = std::min(hi, resume_->clustering);
-      else lo = std::max(lo, resume_->clustering + kAfterPrefixTag);
+      if (q_.reversed)
+        hi = std::min(hi, resume_->clustering);
+      else
+        lo = std::max(lo, resume_->clustering + kAfterPrefixTag);
       allow_static = false;
     }
     if (budget_ > 0) {

@@ -10,16 +10,15 @@ namespace cassette {
 absl::Status ValidateName(std::string_view name, std::string_view what_view) {
   const std::string what(what_view);
   if (name.empty() || name.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " '", std::string(name),
-                                                   "' must be 1 to 48 characters, got ",
-                                                   name.size()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, " '", std::string(name), "' must be 1 to 48 characters, got ", name.size()));
   }
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          what, " '", std::string(name), "' may contain only letters, digits and '_'"));
+      return absl::InvalidArgumentError(absl::StrCat(what, " '", std::string(name),
+                                                     "' may contain only letters, digits and '_'"));
     }
   }
   return absl::OkStatus();
@@ -29,15 +28,14 @@ absl::StatusOr<std::string> CanonicalCompactionClass(std::string_view name) {
   static constexpr std::string_view kPrefix = "org.apache.cassandra.db.compaction.";
   std::string_view shortname = name;
   if (shortname.substr(0, kPrefix.size()) == kPrefix) shortname.remove_prefix(kPrefix.size());
-  for (std::string_view known :
-       {"SizeTieredCompactionStrategy", "LeveledCompactionStrategy",
-        "TimeWindowCompactionStrategy", "UnifiedCompactionStrategy"}) {
+  for (std::string_view known : {"SizeTieredCompactionStrategy", "LeveledCompactionStrategy",
+                                 "TimeWindowCompactionStrategy", "UnifiedCompactionStrategy"}) {
     if (shortname == known) return std::string(known);
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown compaction class '", std::string(name),
-      "' (expected SizeTieredCompactionStrategy, LeveledCompactionStrategy, "
-      "TimeWindowCompactionStrategy or UnifiedCompactionStrategy)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown compaction class '", std::string(name),
+                   "' (expected SizeTieredCompactionStrategy, LeveledCompactionStrategy, "
+                   "TimeWindowCompactionStrategy or UnifiedCompactionStrategy)"));
 }
 
 namespace {
@@ -52,15 +50,15 @@ absl::Status ValidateOptions(const TableOptions& o, const std::string& table) {
     return absl::InvalidArgumentError(absl::StrCat("table ", table, ": ", msg));
   };
   if (o.default_time_to_live < 0 || o.default_time_to_live > kMaxTtlSeconds) {
-    return bad(absl::StrCat("default_time_to_live must be between 0 and ", kMaxTtlSeconds,
-                            ", got ", o.default_time_to_live));
+    return bad(absl::StrCat("default_time_to_live must be between 0 and ", kMaxTtlSeconds, ", got ",
+                            o.default_time_to_live));
   }
   if (o.gc_grace_seconds < 0) {
     return bad(absl::StrCat("gc_grace_seconds must be >= 0, got ", o.gc_grace_seconds));
   }
   if (o.tombstone_warn_threshold <= 0) {
-    return bad(absl::StrCat("tombstone_warn_threshold must be > 0, got ",
-                            o.tombstone_warn_threshold));
+    return bad(
+        absl::StrCat("tombstone_warn_threshold must be > 0, got ", o.tombstone_warn_threshold));
   }
   if (o.tombstone_failure_threshold <= 0) {
     return bad(absl::StrCat("tombstone_failure_threshold must be > 0, got ",
@@ -107,14 +105,16 @@ absl::StatusOr<std::shared_ptr<const TableInfo>> TableInfo::Build(const TableSch
     }
     switch (c.kind) {
       case ColumnKind::kPartitionKey:
-        if (stage != 0) return bad(absl::StrCat("partition key column '", c.name,
-                                                "' must be listed before other columns"));
+        if (stage != 0)
+          return bad(absl::StrCat("partition key column '", c.name,
+                                  "' must be listed before other columns"));
         info->pk_.push_back(id);
         info->pk_types_.push_back(c.type);
         break;
       case ColumnKind::kClustering:
-        if (stage > 1) return bad(absl::StrCat("clustering column '", c.name,
-                                               "' must be listed before static and regular columns"));
+        if (stage > 1)
+          return bad(absl::StrCat("clustering column '", c.name,
+                                  "' must be listed before static and regular columns"));
         stage = 1;
         info->ck_.push_back(id);
         info->ck_types_.push_back({c.type, c.order == ClusteringOrder::kDesc});
@@ -133,7 +133,8 @@ absl::StatusOr<std::shared_ptr<const TableInfo>> TableInfo::Build(const TableSch
   }
   if (info->pk_.empty()) return bad("a table needs at least one partition key column");
   if (!statics.empty() && info->ck_.empty()) {
-    return bad("static columns are only allowed in tables with clustering columns");
+    return bad(absl::StrCat("static column '", schema.columns[statics[0]].name,
+                            "' is only allowed in a table with clustering columns"));
   }
   auto by_name = [&](uint32_t a, uint32_t b) {
     return schema.columns[a].name < schema.columns[b].name;

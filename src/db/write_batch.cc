@@ -16,8 +16,13 @@ WriteBatch& WriteBatch::Update(std::string table, ColumnValues key, ColumnValues
 
 WriteBatch& WriteBatch::DeleteColumns(std::string table, ColumnValues key,
                                       std::vector<std::string> columns, WriteOptions options) {
-  mutations_.push_back(
-      {Kind::kDeleteColumns, std::move(table), std::move(key), {}, std::move(columns), {}, options});
+  mutations_.push_back({Kind::kDeleteColumns,
+                        std::move(table),
+                        std::move(key),
+                        {},
+                        std::move(columns),
+                        {},
+                        options});
   return *this;
 }
 
@@ -28,8 +33,13 @@ WriteBatch& WriteBatch::Delete(std::string table, ColumnValues key, WriteOptions
 
 WriteBatch& WriteBatch::DeleteRange(std::string table, ColumnValues partition_key,
                                     ClusteringSlice slice, WriteOptions options) {
-  mutations_.push_back({Kind::kDeleteRange, std::move(table), std::move(partition_key), {}, {},
-                        std::move(slice), options});
+  mutations_.push_back({Kind::kDeleteRange,
+                        std::move(table),
+                        std::move(partition_key),
+                        {},
+                        {},
+                        std::move(slice),
+                        options});
   return *this;
 }
 
