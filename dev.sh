@@ -44,7 +44,7 @@ case "${1:-}" in
   demo)
     ensure_deps
     build release
-    ./build/release/src/tools/cassette demo --db "${2:-demo-db}"
+    ./build/release/src/tools/cassette demo --reset --db "${2:-demo-db}"
     ;;
   test)
     ensure_deps

@@ -33,6 +33,10 @@ struct TableStats {
   int64_t memtable_switch_count = 0;
   int64_t write_count = 0;             // mutations applied
   int64_t read_count = 0;
+  int64_t flush_count = 0;
+  int64_t write_stall_micros = 0;      // time writers waited for flushes
+  int64_t sstable_count = 0;
+  int64_t sstable_bytes = 0;           // on disk
 };
 
 class Db {
@@ -52,7 +56,13 @@ class Db {
 
   // Applies the batch atomically (all or nothing). InvalidArgument if any mutation is
   // invalid, with nothing applied.
-  [[nodiscard]] virtual absl::Status Write(const WriteBatch& batch) = 0;
+  [[nodiscard]] absl::Status Write(const WriteBatch& batch) { return Write(batch, {}); }
+  // The same, with per-write durability: with sync, the batch is in the synced commit
+  // log before this returns OK. Once a commit-log sync has failed, every later write
+  // fails (Unavailable) until the database is reopened: nothing is acknowledged that
+  // might not be durable.
+  [[nodiscard]] virtual absl::Status Write(const WriteBatch& batch,
+                                           const WriteSyncOptions& options) = 0;
 
   // SELECT. ResourceExhausted when tombstone_failure_threshold is exceeded (the message
   // names table, partition and counts); InvalidArgument for a bad query.
@@ -66,6 +76,10 @@ class Db {
   // Makes the table's active memtable immutable and starts a new one (the memtable
   // budget does this automatically). Reads keep seeing everything.
   [[nodiscard]] virtual absl::Status SwitchMemtable(std::string_view table) = 0;
+
+  // Switches the memtable and waits until every memtable of the table is in an SSTable
+  // (nodetool flush). Unavailable if a flush failed earlier.
+  [[nodiscard]] virtual absl::Status Flush(std::string_view table) = 0;
 
   virtual absl::StatusOr<TableStats> GetTableStats(std::string_view table) const = 0;
 

@@ -9,8 +9,21 @@
 #include <string>
 
 #include "cassette/clock.h"
+#include "cassette/env.h"
 
 namespace cassette {
+
+// Cassandra's commitlog_sync.
+enum class CommitLogSync {
+  // Acknowledge after the OS write; a background sync runs every periodic_sync_ms.
+  // A crash loses at most that window (unless WriteOptions::sync is set).
+  kPeriodic,
+  // Sync before acknowledging every write.
+  kBatch,
+  // Sync before acknowledging, but writers that arrive while a sync is in progress (or
+  // within group_window_ms) share the next sync.
+  kGroup,
+};
 
 struct Options {
   // Source of time. Null means SystemClock().
@@ -23,6 +36,27 @@ struct Options {
 
   // Create the folder if it does not exist.
   bool create_if_missing = true;
+
+  // File system; null means Env::Default(). Tests inject faults through it.
+  Env* env = nullptr;
+
+  // Commit log (commitlog_sync, commitlog_sync_period, commitlog_sync_group_window,
+  // commitlog_segment_size in Cassandra).
+  CommitLogSync commitlog_sync = CommitLogSync::kPeriodic;
+  int64_t commitlog_sync_period_ms = 10000;
+  int64_t commitlog_group_window_ms = 0;
+  uint64_t commitlog_segment_size = 32 << 20;
+  // Open a database whose commit log is damaged before its tail, skipping the damaged
+  // part of each segment and reporting it. Off: such damage fails Open with DataLoss.
+  bool commitlog_salvage = false;
+
+  // SSTables: zstd level for data blocks (0 = uncompressed) and bloom filter bits per key.
+  int sstable_compression_level = 3;
+  int sstable_bloom_bits_per_key = 10;
+
+  // Write stall: when a table has this many memtables waiting for flush, writers to it
+  // wait for a flush to finish (counted in TableStats::write_stall_micros).
+  int max_immutable_memtables = 2;
 
   // Receives warnings (e.g. tombstone_warn_threshold exceeded). Null: written to
   // stderr prefixed "cassette WARN". Called from the reading or writing thread.

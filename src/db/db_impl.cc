@@ -1,10 +1,6 @@
 #include "db/db_impl.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -14,49 +10,12 @@
 namespace cassette {
 namespace {
 
-// Seconds for TTL and deletion times: floor, so that negative clocks work too.
 int64_t FloorSeconds(int64_t micros) {
   int64_t s = micros / 1'000'000;
   return (micros % 1'000'000 < 0) ? s - 1 : s;
 }
 
-absl::Status EnsureFolder(const std::string& folder, bool create) {
-  struct stat st;
-  if (::stat(folder.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) {
-      return absl::InvalidArgumentError(absl::StrCat("'", folder, "' exists and is not a folder"));
-    }
-    return absl::OkStatus();
-  }
-  if (!create) {
-    return absl::NotFoundError(
-        absl::StrCat("database folder '", folder, "' does not exist (create_if_missing is off)"));
-  }
-  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot create database folder '", folder, "': ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
-
-absl::StatusOr<std::unique_ptr<Db>> Db::Open(const Options& options, const std::string& folder) {
-  if (folder.empty()) return absl::InvalidArgumentError("database folder name is empty");
-  if (options.memtable_budget_bytes < (64u << 10)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "memtable_budget_bytes must be at least 65536, got ", options.memtable_budget_bytes));
-  }
-  if (auto s = EnsureFolder(folder, options.create_if_missing); !s.ok()) return s;
-  return std::unique_ptr<Db>(new DbImpl(options, folder));
-}
-
-DbImpl::DbImpl(const Options& options, std::string folder)
-    : options_(options),
-      folder_(std::move(folder)),
-      clock_(options.clock ? options.clock : SystemClock()) {}
-
-DbImpl::~DbImpl() = default;
 
 void DbImpl::Warn(const std::string& msg) const {
   if (options_.warning_log) {
@@ -69,22 +28,6 @@ void DbImpl::Warn(const std::string& msg) const {
 DbImpl::TableState* DbImpl::FindTable(std::string_view name) const {
   auto it = tables_.find(absl::string_view(name.data(), name.size()));
   return it == tables_.end() ? nullptr : it->second.get();
-}
-
-absl::Status DbImpl::CreateTable(const TableSchema& schema) {
-  auto info = TableInfo::Build(schema);
-  if (!info.ok()) return info.status();
-  absl::MutexLock wl(&write_mu_);
-  absl::MutexLock l(&mu_);
-  const std::string& name = (*info)->qualified_name();
-  if (tables_.contains(name)) {
-    return absl::AlreadyExistsError(absl::StrCat("table ", name, " already exists"));
-  }
-  auto t = std::make_unique<TableState>();
-  t->info = *std::move(info);
-  t->active = std::make_shared<Memtable>();
-  tables_.emplace(name, std::move(t));
-  return absl::OkStatus();
 }
 
 absl::StatusOr<TableSchema> DbImpl::GetSchema(std::string_view table) const {
@@ -103,51 +46,10 @@ std::vector<std::string> DbImpl::ListTables() const {
   return names;
 }
 
-void DbImpl::SwitchLocked(TableState* t) {
-  t->immutables.insert(t->immutables.begin(), t->active);
-  t->active = std::make_shared<Memtable>();
-  t->switch_count++;
-}
-
-absl::Status DbImpl::Write(const WriteBatch& batch) {
-  if (batch.empty()) return absl::OkStatus();
-  absl::MutexLock wl(&write_mu_);
-  // One timestamp per batch, strictly increasing across batches.
-  const int64_t now_us = clock_->NowMicros();
-  const int64_t ts =
-      std::max(now_us, last_timestamp_ == INT64_MAX ? INT64_MAX : last_timestamp_ + 1);
-  auto lookup = [this](std::string_view name) -> std::shared_ptr<const TableInfo> {
-    absl::ReaderMutexLock l(&mu_);
-    TableState* t = FindTable(name);
-    return t == nullptr ? nullptr : t->info;
-  };
-  auto built = BuildMutations(batch, lookup, ts, FloorSeconds(now_us));
-  if (!built.ok()) return built.status();
-  last_timestamp_ = ts;
-
-  std::vector<TableState*> targets;
-  {
-    absl::MutexLock l(&mu_);
-    for (const BuiltMutation& m : *built) {
-      TableState* t = FindTable(m.table->qualified_name());
-      targets.push_back(t);
-      // A full memtable becomes immutable before the batch, so a batch never spans two.
-      if (t->active->ApproximateMemoryUsage() >= options_.memtable_budget_bytes) SwitchLocked(t);
-    }
-  }
-  const uint64_t seq = ++last_seq_;
-  for (size_t i = 0; i < built->size(); ++i) {
-    targets[i]->active->Apply((*built)[i].update, seq);
-    targets[i]->writes.fetch_add(1, std::memory_order_relaxed);
-  }
-  // Release: every version written above is visible to a reader that sees this seq.
-  visible_seq_.store(seq, std::memory_order_release);
-  return absl::OkStatus();
-}
-
 absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query) {
   std::shared_ptr<const TableInfo> info;
   std::vector<std::shared_ptr<const Memtable>> mems;
+  std::vector<std::shared_ptr<const SSTable>> ssts;
   TableState* t;
   {
     absl::ReaderMutexLock l(&mu_);
@@ -156,17 +58,18 @@ absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query) {
       return absl::InvalidArgumentError(absl::StrCat("unconfigured table ", query.table));
     }
     info = t->info;
-    mems.push_back(t->active);
-    mems.insert(mems.end(), t->immutables.begin(), t->immutables.end());
+    mems.push_back(t->active.mem);
+    for (auto it = t->immutables.rbegin(); it != t->immutables.rend(); ++it)
+      mems.push_back(it->mem);
+    ssts = t->sstables;
   }
-  // Acquire pairs with Write's release: the snapshot's versions are fully written.
+  // Acquire pairs with the leader's release: the snapshot's versions are fully written.
   const uint64_t snapshot = visible_seq_.load(std::memory_order_acquire);
   std::vector<std::unique_ptr<Source>> owned;
   std::vector<Source*> sources;
-  for (auto& m : mems) {
-    owned.push_back(Memtable::NewSource(m, snapshot));
-    sources.push_back(owned.back().get());
-  }
+  for (auto& m : mems) owned.push_back(Memtable::NewSource(m, snapshot));
+  for (auto& sst : ssts) owned.push_back(sst->NewSource(sst));
+  for (auto& o : owned) sources.push_back(o.get());
   t->reads.fetch_add(1, std::memory_order_relaxed);
   SelectContext ctx;
   ctx.table = info.get();
@@ -229,16 +132,6 @@ absl::StatusOr<std::optional<ResultRow>> DbImpl::Get(std::string_view table,
   return std::optional<ResultRow>(std::move(rs->rows[0]));
 }
 
-absl::Status DbImpl::SwitchMemtable(std::string_view table) {
-  absl::MutexLock wl(&write_mu_);
-  absl::MutexLock l(&mu_);
-  TableState* t = FindTable(table);
-  if (t == nullptr)
-    return absl::NotFoundError(absl::StrCat("unconfigured table ", std::string(table)));
-  SwitchLocked(t);
-  return absl::OkStatus();
-}
-
 absl::StatusOr<TableStats> DbImpl::GetTableStats(std::string_view table) const {
   absl::ReaderMutexLock l(&mu_);
   TableState* t = FindTable(table);
@@ -246,9 +139,13 @@ absl::StatusOr<TableStats> DbImpl::GetTableStats(std::string_view table) const {
     return absl::NotFoundError(absl::StrCat("unconfigured table ", std::string(table)));
   TableStats s;
   s.memtable_count = 1 + static_cast<int64_t>(t->immutables.size());
-  s.memtable_bytes = static_cast<int64_t>(t->active->ApproximateMemoryUsage());
-  for (const auto& m : t->immutables) s.memtable_bytes += m->ApproximateMemoryUsage();
+  s.memtable_bytes = static_cast<int64_t>(t->active.mem->ApproximateMemoryUsage());
+  for (const auto& m : t->immutables) s.memtable_bytes += m.mem->ApproximateMemoryUsage();
   s.memtable_switch_count = t->switch_count;
+  s.flush_count = t->flush_count;
+  s.write_stall_micros = t->write_stall_micros;
+  s.sstable_count = static_cast<int64_t>(t->sstables.size());
+  for (const auto& sst : t->sstables) s.sstable_bytes += static_cast<int64_t>(sst->total_bytes());
   s.write_count = t->writes.load(std::memory_order_relaxed);
   s.read_count = t->reads.load(std::memory_order_relaxed);
   return s;

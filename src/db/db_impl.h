@@ -1,70 +1,115 @@
 // DbImpl: the engine behind cassette::Db.
 //
-// Concurrency:
-//   write_mu_ serializes writers: timestamp assignment, validation, sequence numbers,
-//     memtable switches and memtable inserts all happen under it.
-//   mu_ guards the table map and each table's memtable list; readers hold it only to
-//     copy shared_ptrs, then read lock-free.
-//   visible_seq_ is the sequence number of the newest fully applied batch; a reader's
-//     snapshot is its value when the read starts. Lock order: write_mu_ before mu_.
+// Concurrency (LevelDB's model, adapted):
+//   mu_ guards the writer queue, the table map, each table's memtable list and SSTable
+//     list, the manifest, sequence numbers and timestamps, and the background state.
+//     It is held only for short stretches.
+//   The writer at the front of writers_ is the leader: it alone appends to the commit
+//     log and inserts into active memtables, and it does both with mu_ released, so
+//     other writers can queue up behind it and share its next log sync (group commit).
+//   Readers copy shared_ptrs to the memtables and SSTables under mu_, load visible_seq_,
+//     and read lock-free. visible_seq_ is published (release) after a group's memtable
+//     inserts; a reader that loads it (acquire) sees whole batches only.
+//   The flush thread writes immutable memtables to SSTables with mu_ released, then
+//     records them in the manifest and swaps them in under mu_.
+// Lock order: mu_ is the only engine lock; the commit log and manifest have their own
+// internal locking or are used under mu_.
 
 #ifndef CASSETTE_DB_DB_IMPL_H_
 #define CASSETTE_DB_DB_IMPL_H_
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "cassette/db.h"
+#include "commitlog/commit_log.h"
+#include "db/manifest.h"
 #include "db/table_info.h"
 #include "memtable/memtable.h"
+#include "sstable/sstable_reader.h"
 
 namespace cassette {
 
 class DbImpl final : public Db {
  public:
-  DbImpl(const Options& options, std::string folder);
+  static absl::StatusOr<std::unique_ptr<Db>> OpenImpl(const Options& options,
+                                                      const std::string& folder);
   ~DbImpl() override;
 
+  using Db::Write;
   absl::Status CreateTable(const TableSchema& schema) override;
   absl::StatusOr<TableSchema> GetSchema(std::string_view table) const override;
   std::vector<std::string> ListTables() const override;
-  absl::Status Write(const WriteBatch& batch) override;
+  absl::Status Write(const WriteBatch& batch, const WriteSyncOptions& options) override;
   absl::StatusOr<ResultSet> Select(const SelectQuery& query) override;
   absl::StatusOr<std::optional<ResultRow>> Get(std::string_view table,
                                                const ColumnValues& primary_key,
                                                std::vector<std::string> columns) override;
   absl::Status SwitchMemtable(std::string_view table) override;
+  absl::Status Flush(std::string_view table) override;
   absl::StatusOr<TableStats> GetTableStats(std::string_view table) const override;
 
  private:
+  // A memtable and the span of the commit log whose records it holds.
+  struct MemRef {
+    std::shared_ptr<Memtable> mem = std::make_shared<Memtable>();
+    bool empty = true;
+    LogPosition first;  // where its first record starts (valid if !empty)
+    LogPosition last;   // where its last record ends
+  };
   struct TableState {
     std::shared_ptr<const TableInfo> info;
-    std::shared_ptr<Memtable> active;
-    std::vector<std::shared_ptr<const Memtable>> immutables;  // newest first
+    MemRef active;
+    std::deque<MemRef> immutables;                         // oldest at the front
+    std::vector<std::shared_ptr<const SSTable>> sstables;  // newest first
     int64_t switch_count = 0;
+    int64_t flush_count = 0;
+    int64_t write_stall_micros = 0;
     std::atomic<int64_t> writes{0};
     std::atomic<int64_t> reads{0};
   };
+  struct Writer;
 
+  DbImpl(const Options& options, std::string folder, Env* env);
+
+  absl::Status Recover() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status RemoveOrphans() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   TableState* FindTable(std::string_view name) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  void SwitchLocked(TableState* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_, mu_);
+  void SwitchLocked(TableState* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Waits while `t` has too many memtables waiting for flush.
+  absl::Status MakeRoom(TableState* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void LeadGroup(Writer* leader) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status DiscardFlushedLog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FlushLoop();
+  absl::Status FlushMemtable(TableState* t, const MemRef& m, uint64_t file_number,
+                             std::shared_ptr<const SSTable>* out);
   void Warn(const std::string& msg) const;
 
   const Options options_;
   const std::string folder_;
+  Env* const env_;
   const std::shared_ptr<Clock> clock_;
+  std::unique_ptr<FileLock> lock_;
 
-  absl::Mutex write_mu_;
-  uint64_t last_seq_ ABSL_GUARDED_BY(write_mu_) = 0;
-  int64_t last_timestamp_ ABSL_GUARDED_BY(write_mu_) = INT64_MIN;
-
-  mutable absl::Mutex mu_ ABSL_ACQUIRED_AFTER(write_mu_);
+  mutable absl::Mutex mu_;
+  absl::CondVar bg_cv_;  // flush finished / work queued / shutting down
+  std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::unique_ptr<TableState>> tables_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Manifest> manifest_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<CommitLog> log_;  // appended by the leader only; internally locked
+  uint64_t last_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_timestamp_ ABSL_GUARDED_BY(mu_) = INT64_MIN;
+  absl::Status bg_error_ ABSL_GUARDED_BY(mu_);
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  int flushes_running_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread flush_thread_;
 
   std::atomic<uint64_t> visible_seq_{0};
 };

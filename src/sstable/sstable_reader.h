@@ -23,6 +23,13 @@
 
 namespace cassette {
 
+// What readers of one table fetched from its files since Open (block cache hits are
+// not counted): for tests and for the engine's per-read reports.
+struct SSTableReadCounters {
+  uint64_t blocks_read = 0;  // data and index blocks fetched and verified
+  uint64_t bytes_read = 0;   // file bytes fetched, regions read at Open included
+};
+
 class SSTable {
  public:
   static absl::StatusOr<std::shared_ptr<const SSTable>> Open(Env* env, const std::string& dir,
@@ -38,6 +45,12 @@ class SSTable {
 
   // A Source over the whole table. `self` must be this table (keeps it alive).
   virtual std::unique_ptr<Source> NewSource(std::shared_ptr<const SSTable> self) const = 0;
+
+  // Totals over every Source of this table. Thread-safe.
+  virtual SSTableReadCounters read_counters() const = 0;
+  // False if the bloom filter failed its checksum at Open and is being ignored (every
+  // MayContain inside the key range is then true; reads stay correct).
+  virtual bool filter_usable() const = 0;
 };
 
 }  // namespace cassette

@@ -29,6 +29,12 @@ struct SSTableWriterOptions {
   size_t summary_interval = 128;   // every Nth partition index entry kept in memory
   int32_t level = 0;
   int64_t created_at_micros = 0;
+  // Bases for the delta encoding of timestamps and local deletion times (the footer
+  // keeps them). Best set to lower bounds of what will be written (the memtable's or the
+  // compaction inputs' minima); left unset, each base is the first value written. Any
+  // value is correct: a poor base only costs bytes.
+  int64_t timestamp_base_hint = kNoTimestamp;
+  int64_t ldt_base_hint = kNoDeletionTime;
 };
 
 class SSTableWriter {

@@ -8,8 +8,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string folder = "demo-db";
   auto* demo = app.add_subcommand("demo", "Run the guided demo on a database folder");
+  bool reset = false;
   demo->add_option("--db", folder, "Database folder (created if missing)");
+  demo->add_flag("--reset", reset, "Remove an existing cassette database in the folder first");
   CLI11_PARSE(app, argc, argv);
-  if (demo->parsed()) return cassette::tools::RunDemo(folder);
+  if (demo->parsed()) return cassette::tools::RunDemo(folder, reset);
   return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <filesystem>
+
 #include "cassette/cassette.h"
 
 namespace cassette::tools {
@@ -56,13 +58,22 @@ class Demo {
 };
 
 Value Ts(int minute) { return Value::Timestamp((kStartMicros / 1000) + minute * 60'000LL); }
-ColumnValues Key(int minute) {
-  return {{"sensor", Value::Text("kitchen")}, {"ts", Ts(minute)}};
-}
+ColumnValues Key(int minute) { return {{"sensor", Value::Text("kitchen")}, {"ts", Ts(minute)}}; }
 
 }  // namespace
 
-int RunDemo(const std::string& folder) {
+int RunDemo(const std::string& folder, bool reset) {
+  // The demo's clock starts at the same instant every run, so a second run on the same
+  // database would write "before" the first run's deletions. --reset starts afresh, and
+  // only ever removes a folder that holds a cassette database.
+  if (reset && std::filesystem::exists(std::filesystem::path(folder) / "CURRENT")) {
+    std::error_code ec;
+    std::filesystem::remove_all(folder, ec);
+    if (ec) {
+      fmt::print(stderr, "error: cannot reset '{}': {}\n", folder, ec.message());
+      return 1;
+    }
+  }
   auto clock = std::make_shared<ManualClock>(kStartMicros);
   Options options;
   options.clock = clock;
@@ -95,8 +106,10 @@ int RunDemo(const std::string& folder) {
   const std::string t = kTable;
   bool ok = true;
   auto insert = [&](WriteBatch* b, int minute, double v, const char* note) {
-    b->Insert(t, {{"sensor", Value::Text("kitchen")}, {"ts", Ts(minute)},
-                  {"value", Value::Double(v)}, {"note", Value::Text(note)}});
+    b->Insert(t, {{"sensor", Value::Text("kitchen")},
+                  {"ts", Ts(minute)},
+                  {"value", Value::Double(v)},
+                  {"note", Value::Text(note)}});
   };
   {
     WriteBatch b;
@@ -108,24 +121,39 @@ int RunDemo(const std::string& folder) {
   {
     WriteBatch b;
     b.Update(t, Key(1), {{"value", Value::Double(21.9)}});
-    ok = ok && d.Step("UPDATE demo.readings SET value = 21.9 WHERE sensor = 'kitchen' AND ts = <00:01>;", b);
+    ok = ok &&
+         d.Step("UPDATE demo.readings SET value = 21.9 WHERE sensor = 'kitchen' AND ts = <00:01>;",
+                b);
   }
   {
     WriteBatch b;
     b.Update(t, {{"sensor", Value::Text("kitchen")}}, {{"unit", Value::Text("celsius")}});
-    ok = ok && d.Step("UPDATE demo.readings SET unit = 'celsius' WHERE sensor = 'kitchen';  -- static column", b);
+    ok =
+        ok &&
+        d.Step(
+            "UPDATE demo.readings SET unit = 'celsius' WHERE sensor = 'kitchen';  -- static column",
+            b);
   }
   {
     WriteBatch b;
     b.DeleteColumns(t, Key(0), {"note"});
-    ok = ok && d.Step("DELETE note FROM demo.readings WHERE sensor = 'kitchen' AND ts = <00:00>;  -- cell tombstone", b);
+    ok = ok && d.Step(
+                   "DELETE note FROM demo.readings WHERE sensor = 'kitchen' AND ts = <00:00>;  -- "
+                   "cell tombstone",
+                   b);
   }
   {
     WriteBatch b;
-    b.Insert(t, {{"sensor", Value::Text("kitchen")}, {"ts", Ts(3)}, {"value", Value::Double(22.4)},
-                 {"note", Value::Text("short-lived")}},
+    b.Insert(t,
+             {{"sensor", Value::Text("kitchen")},
+              {"ts", Ts(3)},
+              {"value", Value::Double(22.4)},
+              {"note", Value::Text("short-lived")}},
              WriteOptions{.ttl = 60});
-    ok = ok && d.Step("INSERT INTO demo.readings (...) VALUES (..., <00:03>, 22.4, 'short-lived') USING TTL 60;", b);
+    ok = ok && d.Step(
+                   "INSERT INTO demo.readings (...) VALUES (..., <00:03>, 22.4, 'short-lived') "
+                   "USING TTL 60;",
+                   b);
     ok = ok && d.Show(/*with_meta=*/true);
     clock->AdvanceSeconds(61);
     fmt::print("-- the clock moves 61 seconds: the TTL expires\n");
@@ -134,18 +162,25 @@ int RunDemo(const std::string& folder) {
   {
     WriteBatch b;
     b.Delete(t, Key(2));
-    ok = ok && d.Step("DELETE FROM demo.readings WHERE sensor = 'kitchen' AND ts = <00:02>;  -- row tombstone", b);
+    ok = ok && d.Step(
+                   "DELETE FROM demo.readings WHERE sensor = 'kitchen' AND ts = <00:02>;  -- row "
+                   "tombstone",
+                   b);
   }
   {
     WriteBatch b;
     b.DeleteRange(t, {{"sensor", Value::Text("kitchen")}},
                   ClusteringSlice{ClusteringBound{{Ts(0)}, true}, ClusteringBound{{Ts(1)}, false}});
-    ok = ok && d.Step("DELETE FROM demo.readings WHERE sensor = 'kitchen' AND ts >= <00:00> AND ts < <00:01>;  -- range tombstone", b);
+    ok = ok && d.Step(
+                   "DELETE FROM demo.readings WHERE sensor = 'kitchen' AND ts >= <00:00> AND ts < "
+                   "<00:01>;  -- range tombstone",
+                   b);
   }
   {
     WriteBatch b;
     b.Delete(t, {{"sensor", Value::Text("kitchen")}});
-    ok = ok && d.Step("DELETE FROM demo.readings WHERE sensor = 'kitchen';  -- partition tombstone", b);
+    ok = ok &&
+         d.Step("DELETE FROM demo.readings WHERE sensor = 'kitchen';  -- partition tombstone", b);
   }
   if (!ok) return 1;
   fmt::print("done: every step above read back what Cassandra would return.\n");

@@ -7,8 +7,9 @@
 
 namespace cassette::tools {
 
-// Returns a process exit code; prints to stdout, errors to stderr.
-int RunDemo(const std::string& folder);
+// Returns a process exit code; prints to stdout, errors to stderr. With `reset`, an
+// existing cassette database in `folder` is removed first.
+int RunDemo(const std::string& folder, bool reset);
 
 }  // namespace cassette::tools
 

@@ -1,0 +1,197 @@
+// The write path: a queue of writers whose leader validates, logs (one commit-log sync
+// for the whole group) and applies the group's batches.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "commitlog/mutation_codec.h"
+#include "db/db_impl.h"
+#include "db/mutation_builder.h"
+
+namespace cassette {
+namespace {
+
+// Seconds for TTL and deletion times: floor, so that negative clocks work too.
+int64_t FloorSeconds(int64_t micros) {
+  int64_t s = micros / 1'000'000;
+  return (micros % 1'000'000 < 0) ? s - 1 : s;
+}
+
+constexpr size_t kMaxGroupBatches = 128;
+
+}  // namespace
+
+struct DbImpl::Writer {
+  explicit Writer(const WriteBatch* b, bool s) : batch(b), sync(s) {}
+  const WriteBatch* batch;  // null: a memtable switch request for `switch_table`
+  std::string switch_table;
+  bool sync;
+  bool done = false;
+  absl::Status status;
+  absl::CondVar cv;
+};
+
+void DbImpl::SwitchLocked(TableState* t) {
+  t->immutables.push_back(std::move(t->active));
+  t->active = MemRef();
+  t->switch_count++;
+  bg_cv_.SignalAll();  // wake the flush thread
+}
+
+absl::Status DbImpl::MakeRoom(TableState* t) {
+  const absl::Time start = absl::Now();
+  while (bg_error_.ok() && !shutting_down_ &&
+         static_cast<int>(t->immutables.size()) >= options_.max_immutable_memtables) {
+    bg_cv_.Wait(&mu_);
+  }
+  t->write_stall_micros += absl::ToInt64Microseconds(absl::Now() - start);
+  if (!bg_error_.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("writes are stopped after a background error: ", bg_error_.message()));
+  }
+  if (t->active.mem->ApproximateMemoryUsage() >= options_.memtable_budget_bytes) SwitchLocked(t);
+  return absl::OkStatus();
+}
+
+absl::Status DbImpl::Write(const WriteBatch& batch, const WriteSyncOptions& options) {
+  if (batch.empty()) return absl::OkStatus();
+  Writer w(&batch, options.sync);
+  absl::MutexLock l(&mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.Wait(&mu_);
+  if (w.done) return w.status;
+  LeadGroup(&w);
+  return w.status;
+}
+
+absl::Status DbImpl::SwitchMemtable(std::string_view table) {
+  Writer w(nullptr, false);
+  w.switch_table = std::string(table);
+  absl::MutexLock l(&mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.Wait(&mu_);
+  if (w.done) return w.status;
+  LeadGroup(&w);
+  return w.status;
+}
+
+void DbImpl::LeadGroup(Writer* leader) {
+  // A switch request runs alone: only the leader may replace an active memtable.
+  if (leader->batch == nullptr) {
+    TableState* t = FindTable(leader->switch_table);
+    leader->status =
+        t == nullptr
+            ? absl::NotFoundError(absl::StrCat("unconfigured table ", leader->switch_table))
+            : absl::OkStatus();
+    if (t != nullptr) SwitchLocked(t);
+    writers_.pop_front();
+    leader->done = true;
+    if (!writers_.empty()) writers_.front()->cv.Signal();
+    return;
+  }
+  // Gather the group: the leader and the batches queued behind it.
+  std::vector<Writer*> group;
+  for (Writer* w : writers_) {
+    if (w->batch == nullptr || group.size() == kMaxGroupBatches) break;
+    group.push_back(w);
+  }
+  auto lookup = [this](std::string_view name) -> std::shared_ptr<const TableInfo> {
+    TableState* t = FindTable(name);  // mu_ is held by the leader here
+    return t == nullptr ? nullptr : t->info;
+  };
+  struct Pending {
+    Writer* writer;
+    std::vector<BuiltMutation> mutations;
+    std::vector<TableState*> tables;
+    uint64_t seq;
+    std::string record;
+  };
+  std::vector<Pending> pending;
+  bool need_sync = options_.commitlog_sync != CommitLogSync::kPeriodic;
+  for (Writer* w : group) {
+    // Each batch gets its own timestamp, strictly increasing across batches.
+    const int64_t now_us = clock_->NowMicros();
+    const int64_t ts =
+        std::max(now_us, last_timestamp_ == INT64_MAX ? INT64_MAX : last_timestamp_ + 1);
+    auto built = BuildMutations(*w->batch, lookup, ts, FloorSeconds(now_us));
+    if (!built.ok()) {
+      w->status = built.status();
+      continue;
+    }
+    last_timestamp_ = ts;
+    Pending p{w, *std::move(built), {}, 0, {}};
+    absl::Status room;
+    for (const BuiltMutation& m : p.mutations) {
+      TableState* t = FindTable(m.table->qualified_name());
+      p.tables.push_back(t);
+      if (room.ok()) room = MakeRoom(t);  // may wait on a flush (releases mu_)
+    }
+    if (!room.ok()) {
+      w->status = room;
+      continue;
+    }
+    p.seq = ++last_seq_;
+    std::vector<BatchEntry> entries;
+    entries.reserve(p.mutations.size());
+    for (const BuiltMutation& m : p.mutations) {
+      entries.push_back(BatchEntry{m.table->qualified_name(), m.update});
+    }
+    p.record = EncodeBatch(p.seq, entries);
+    need_sync = need_sync || w->sync;
+    pending.push_back(std::move(p));
+  }
+
+  // Log and apply with mu_ released: writers keep queueing behind us meanwhile.
+  std::vector<std::pair<LogPosition, LogPosition>> spans(pending.size());
+  absl::Status log_status;
+  mu_.Unlock();
+  for (size_t i = 0; i < pending.size() && log_status.ok(); ++i) {
+    spans[i].first = log_->CurrentPosition();
+    auto pos = log_->Append(pending[i].record);
+    if (!pos.ok()) {
+      log_status = pos.status();
+    } else {
+      spans[i].second = *pos;
+    }
+  }
+  if (log_status.ok() && need_sync && !pending.empty()) log_status = log_->Sync();
+  if (log_status.ok()) {
+    for (const Pending& p : pending) {
+      for (size_t j = 0; j < p.mutations.size(); ++j) {
+        p.tables[j]->active.mem->Apply(p.mutations[j].update, p.seq);
+        p.tables[j]->writes.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  }
+  mu_.Lock();
+
+  if (log_status.ok()) {
+    for (size_t i = 0; i < pending.size(); ++i) {
+      for (TableState* t : pending[i].tables) {
+        if (t->active.empty) t->active.first = spans[i].first;
+        t->active.empty = false;
+        t->active.last = spans[i].second;
+      }
+    }
+    if (!pending.empty()) {
+      // Release: the inserts above happen-before any read that sees this seq.
+      visible_seq_.store(pending.back().seq, std::memory_order_release);
+    }
+  } else {
+    // Not acknowledged, and nothing applied. The log refuses further appends.
+    for (Pending& p : pending) {
+      p.writer->status = absl::UnavailableError(absl::StrCat(
+          "commit log write failed; the write is not acknowledged: ", log_status.message()));
+    }
+  }
+  for (Writer* w : group) {
+    writers_.pop_front();
+    if (w != leader) {
+      w->done = true;
+      w->cv.Signal();
+    }
+  }
+  leader->done = true;
+  if (!writers_.empty()) writers_.front()->cv.Signal();
+}
+
+}  // namespace cassette

@@ -1,0 +1,107 @@
+#include "sstable/block.h"
+
+#include <zstd.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "util/coding.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+namespace cassette {
+
+uint64_t BlockSeed(uint64_t file_number, SSTableFileKind kind, uint64_t offset) {
+  char buf[17];
+  EncodeFixed64(buf, file_number);
+  EncodeFixed64(buf + 8, offset);
+  buf[16] = static_cast<char>(kind);
+  return XXH3_64bits(buf, sizeof(buf));
+}
+
+uint64_t Checksum(std::string_view bytes, uint64_t seed) {
+  return XXH3_64bits_withSeed(bytes.data(), bytes.size(), seed);
+}
+
+absl::Status CorruptionAt(const std::string& path, uint64_t offset, std::string_view what) {
+  return absl::DataLossError(
+      absl::StrCat(path, ": corrupt SSTable: ", std::string(what), " at offset ", offset));
+}
+
+BlockCompressor::BlockCompressor(int zstd_level) : level_(zstd_level) {
+  if (level_ != 0) cctx_ = ZSTD_createCCtx();
+}
+
+BlockCompressor::~BlockCompressor() { ZSTD_freeCCtx(cctx_); }
+
+void BlockCompressor::Frame(std::string_view raw, uint64_t seed, std::string* out) {
+  const size_t start = out->size();
+  std::string_view stored = raw;
+  uint8_t compression = kBlockRaw;
+  if (cctx_ != nullptr) {
+    scratch_.resize(ZSTD_compressBound(raw.size()));
+    size_t n =
+        ZSTD_compressCCtx(cctx_, scratch_.data(), scratch_.size(), raw.data(), raw.size(), level_);
+    // Keep zstd's output only if it saves space: then stored_len <= raw_len always holds
+    // and a reader can bound the stored size by the block size.
+    if (!ZSTD_isError(n) && n < raw.size()) {
+      stored = std::string_view(scratch_.data(), n);
+      compression = kBlockZstd;
+    }
+  }
+  PutFixed32(out, static_cast<uint32_t>(stored.size()));
+  PutFixed32(out, static_cast<uint32_t>(raw.size()));
+  out->push_back(static_cast<char>(compression));
+  out->append(stored);
+  PutFixed64(out, Checksum(std::string_view(*out).substr(start), seed));
+}
+
+BlockDecompressor::BlockDecompressor() : dctx_(ZSTD_createDCtx()) {}
+
+BlockDecompressor::~BlockDecompressor() { ZSTD_freeDCtx(dctx_); }
+
+absl::Status BlockDecompressor::Unframe(std::string_view in, uint64_t seed, size_t max_raw,
+                                        std::string* raw, size_t* framed_size) {
+  if (in.size() < kBlockOverhead) return absl::DataLossError("block header truncated");
+  const uint64_t stored_len = DecodeFixed32(in.data());
+  const uint64_t raw_len = DecodeFixed32(in.data() + 4);
+  const uint8_t compression = static_cast<uint8_t>(in[8]);
+  // Lengths are checked against what exists before the checksum is computed over them,
+  // and against the table's block size before anything is allocated.
+  if (stored_len > in.size() - kBlockOverhead) {
+    return absl::DataLossError(absl::StrCat("block length ", stored_len, " past end of file"));
+  }
+  const size_t framed = kBlockOverhead + stored_len;
+  std::string_view covered = in.substr(0, kBlockHeaderSize + stored_len);
+  if (DecodeFixed64(in.data() + covered.size()) != Checksum(covered, seed)) {
+    return absl::DataLossError("block checksum mismatch");
+  }
+  if (raw_len == 0 || raw_len > max_raw) {
+    return absl::DataLossError(
+        absl::StrCat("block size ", raw_len, " outside 1..", max_raw, " (the table's block size)"));
+  }
+  if (stored_len > raw_len) return absl::DataLossError("stored block larger than its raw size");
+  std::string_view stored = in.substr(kBlockHeaderSize, stored_len);
+  if (compression == kBlockRaw) {
+    if (stored_len != raw_len) return absl::DataLossError("raw block length mismatch");
+    raw->assign(stored);
+  } else if (compression == kBlockZstd) {
+    unsigned long long content = ZSTD_getFrameContentSize(stored.data(), stored.size());
+    if (content != raw_len) {
+      return absl::DataLossError("zstd frame content size does not match block size");
+    }
+    raw->resize(raw_len);
+    size_t n = ZSTD_decompressDCtx(dctx_, raw->data(), raw->size(), stored.data(), stored.size());
+    if (ZSTD_isError(n) || n != raw_len) {
+      raw->clear();
+      return absl::DataLossError("zstd decompression failed");
+    }
+  } else {
+    return absl::DataLossError(absl::StrCat("unknown block compression ", int{compression}));
+  }
+  *framed_size = framed;
+  return absl::OkStatus();
+}
+
+}  // namespace cassette

@@ -1,0 +1,207 @@
+#include "sstable/block_stream.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "util/coding.h"
+
+namespace cassette {
+
+// ---------------------------------------------------------------- StreamWriter
+
+StreamWriter::StreamWriter(WritableFile* file, uint64_t file_number, SSTableFileKind kind,
+                           size_t block_size, int zstd_level)
+    : file_(file),
+      file_number_(file_number),
+      kind_(kind),
+      block_size_(block_size),
+      compressor_(zstd_level) {
+  buffer_.reserve(block_size_);
+}
+
+absl::Status StreamWriter::Append(std::string_view bytes) {
+  raw_bytes_ += bytes.size();
+  while (!bytes.empty()) {
+    size_t take = std::min(block_size_ - buffer_.size(), bytes.size());
+    buffer_.append(bytes.data(), take);
+    bytes.remove_prefix(take);
+    // Flushing as soon as a block is full keeps position().in_block < block_size, so
+    // a recorded position always names the block its record starts in.
+    if (buffer_.size() == block_size_) {
+      if (auto s = WriteBlock(); !s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StreamWriter::AppendRecord(std::string_view payload) {
+  char len[kMaxVarint32Length];
+  char* end = EncodeVarint32(len, static_cast<uint32_t>(payload.size()));
+  if (auto s = Append(std::string_view(len, end - len)); !s.ok()) return s;
+  return Append(payload);
+}
+
+absl::Status StreamWriter::Flush() {
+  if (buffer_.empty()) return absl::OkStatus();
+  return WriteBlock();
+}
+
+absl::Status StreamWriter::WriteBlock() {
+  framed_.clear();
+  compressor_.Frame(buffer_, BlockSeed(file_number_, kind_, file_->Size()), &framed_);
+  buffer_.clear();
+  return file_->Append(framed_);
+}
+
+// ---------------------------------------------------------------- BlockFile
+
+absl::StatusOr<std::shared_ptr<const Block>> BlockFile::Read(
+    uint64_t offset, BlockDecompressor* decompressor) const {
+  if (offset >= stream_end) return CorruptionAt(path, offset, "block offset past end of blocks");
+  // One read covers the largest possible frame (stored_len <= raw_len <= block_size),
+  // clipped to the stream: the header's lengths are then checked against what was read.
+  size_t n =
+      static_cast<size_t>(std::min<uint64_t>(stream_end - offset, kBlockOverhead + block_size));
+  std::string framed;
+  if (auto s = file->Read(offset, n, &framed); !s.ok()) return s;
+  if (counters != nullptr) {
+    counters->blocks.fetch_add(1, std::memory_order_relaxed);
+    counters->bytes.fetch_add(framed.size(), std::memory_order_relaxed);
+  }
+  auto block = std::make_shared<Block>();
+  size_t framed_size = 0;
+  absl::Status s = decompressor->Unframe(framed, BlockSeed(file_number, kind, offset), block_size,
+                                         &block->raw, &framed_size);
+  if (!s.ok()) return CorruptionAt(path, offset, std::string(s.message()));
+  block->offset = offset;
+  block->next = offset + framed_size;
+  return std::shared_ptr<const Block>(std::move(block));
+}
+
+// ---------------------------------------------------------------- BlockCache
+
+absl::StatusOr<std::shared_ptr<const Block>> BlockCache::Get(const BlockFile& file,
+                                                             uint64_t offset) {
+  for (const Slot& s : slots_) {
+    if (s.file == &file && s.block->offset == offset) return s.block;
+  }
+  auto block = file.Read(offset, &decompressor_);
+  if (!block.ok()) return block.status();
+  slots_[next_victim_] = Slot{&file, *block};
+  next_victim_ = (next_victim_ + 1) % kSlots;
+  return *block;
+}
+
+// ---------------------------------------------------------------- StreamReader
+
+void StreamReader::Seek(StreamPosition p) {
+  if (block_ != nullptr && block_->offset == p.block_offset && p.in_block <= block_->raw.size()) {
+    pos_ = p.in_block;  // same block: no fetch
+    return;
+  }
+  seek_ = p;
+  block_.reset();
+  pos_ = 0;
+}
+
+absl::Status StreamReader::EnsureBlock() {
+  if (block_ != nullptr) return absl::OkStatus();
+  auto b = cache_->Get(*file_, seek_.block_offset);
+  if (!b.ok()) return b.status();
+  if (seek_.in_block > (*b)->raw.size()) {
+    return CorruptionAt(file_->path, seek_.block_offset, "position past end of block");
+  }
+  block_ = *std::move(b);
+  pos_ = seek_.in_block;
+  return absl::OkStatus();
+}
+
+absl::Status StreamReader::NextBlock() {
+  if (block_->next >= file_->stream_end) {
+    return CorruptionAt(file_->path, block_->offset, "record runs past the last block");
+  }
+  auto b = cache_->Get(*file_, block_->next);
+  if (!b.ok()) return b.status();
+  block_ = *std::move(b);
+  pos_ = 0;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> StreamReader::AtEnd() {
+  if (auto s = EnsureBlock(); !s.ok()) return s;
+  return pos_ == block_->raw.size() && block_->next >= file_->stream_end;
+}
+
+StreamPosition StreamReader::position() const {
+  if (block_ == nullptr) return seek_;
+  return {block_->offset, static_cast<uint32_t>(pos_)};
+}
+
+uint64_t StreamReader::RemainingBound() const {
+  uint64_t rest = block_->raw.size() - pos_;
+  uint64_t frames =
+      (file_->stream_end - std::min(block_->next, file_->stream_end)) / (kBlockOverhead + 1);
+  return rest + frames * file_->block_size;
+}
+
+absl::Status StreamReader::ReadVarint32(uint32_t* v) {
+  if (auto s = EnsureBlock(); !s.ok()) return s;
+  const char* p = block_->raw.data() + pos_;
+  const char* limit = block_->raw.data() + block_->raw.size();
+  if (const char* q = GetVarint32Ptr(p, limit, v); q != nullptr) {
+    pos_ += q - p;
+    return absl::OkStatus();
+  }
+  // The varint may continue in the next block: gather its bytes one at a time.
+  char buf[kMaxVarint32Length];
+  size_t n = 0;
+  while (n < sizeof(buf)) {
+    if (pos_ == block_->raw.size()) {
+      if (auto s = NextBlock(); !s.ok()) return s;
+    }
+    char c = block_->raw[pos_++];
+    buf[n++] = c;
+    if ((static_cast<uint8_t>(c) & 0x80) == 0) break;
+  }
+  if (GetVarint32Ptr(buf, buf + n, v) == nullptr) {
+    return CorruptionAt(file_->path, block_->offset, "malformed record length");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StreamReader::ReadRecord(std::string_view* payload, std::string* scratch) {
+  uint32_t len;
+  if (auto s = ReadVarint32(&len); !s.ok()) return s;
+  if (len == 0) {
+    *payload = std::string_view();
+    return absl::OkStatus();
+  }
+  // A record that starts exactly at a block boundary is then a view into one block.
+  if (pos_ == block_->raw.size()) {
+    if (auto s = NextBlock(); !s.ok()) return s;
+  }
+  if (block_->raw.size() - pos_ >= len) {
+    *payload = std::string_view(block_->raw).substr(pos_, len);
+    pos_ += len;
+    return absl::OkStatus();
+  }
+  // Rejects an absurd length before reading (or allocating) anything for it.
+  if (len > RemainingBound()) {
+    return CorruptionAt(file_->path, block_->offset,
+                        absl::StrCat("record length ", len, " exceeds the rest of the file"));
+  }
+  scratch->clear();
+  while (scratch->size() < len) {
+    if (pos_ == block_->raw.size()) {
+      if (auto s = NextBlock(); !s.ok()) return s;
+    }
+    size_t take = std::min<size_t>(len - scratch->size(), block_->raw.size() - pos_);
+    scratch->append(block_->raw, pos_, take);
+    pos_ += take;
+  }
+  *payload = *scratch;
+  return absl::OkStatus();
+}
+
+}  // namespace cassette

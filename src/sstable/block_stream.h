@@ -1,0 +1,154 @@
+// Block streams: an SSTable file's records form one byte stream that is cut into blocks
+// of exactly block_size raw bytes (the last block may be shorter) and framed by block.h.
+// Records may span blocks, so a row of any size fits and every block but the last has
+// the same raw size.
+//
+//   record   := length:varint32 payload:byte[length]
+//   position := (block_offset, in_block): the file offset of the block holding the
+//               record's first byte and the record's offset within that block's raw bytes
+//
+// The next block starts where the current one's frame ends, so a reader needs no block
+// table: it follows frames from any position it was given.
+//
+// Thread safety: StreamWriter and StreamReader are used by one thread at a time;
+// BlockFile is immutable after construction and may be shared (its counters are atomic).
+
+#ifndef CASSETTE_SSTABLE_BLOCK_STREAM_H_
+#define CASSETTE_SSTABLE_BLOCK_STREAM_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "cassette/env.h"
+#include "sstable/block.h"
+#include "sstable/file_names.h"
+
+namespace cassette {
+
+struct StreamPosition {
+  uint64_t block_offset = 0;
+  uint32_t in_block = 0;
+  friend bool operator==(const StreamPosition&, const StreamPosition&) = default;
+};
+
+// ---------------------------------------------------------------- writing
+
+class StreamWriter {
+ public:
+  // Blocks are appended to `file` starting at its current size.
+  StreamWriter(WritableFile* file, uint64_t file_number, SSTableFileKind kind, size_t block_size,
+               int zstd_level);
+
+  // Where the next appended byte will be.
+  StreamPosition position() const { return {file_->Size(), static_cast<uint32_t>(buffer_.size())}; }
+  [[nodiscard]] absl::Status Append(std::string_view bytes);
+  // Appends a record. REQUIRES: payload.size() <= UINT32_MAX.
+  [[nodiscard]] absl::Status AppendRecord(std::string_view payload);
+  // Writes the partially filled last block, if any.
+  [[nodiscard]] absl::Status Flush();
+
+  uint64_t raw_bytes() const { return raw_bytes_; }
+  // Bytes appended to the file plus the buffered raw bytes (an estimate of the final size).
+  uint64_t estimated_file_bytes() const { return file_->Size() + buffer_.size(); }
+
+ private:
+  absl::Status WriteBlock();
+
+  WritableFile* file_;
+  uint64_t file_number_;
+  SSTableFileKind kind_;
+  size_t block_size_;
+  BlockCompressor compressor_;
+  std::string buffer_;  // raw bytes of the block being filled, < block_size_
+  std::string framed_;
+  uint64_t raw_bytes_ = 0;
+};
+
+// ---------------------------------------------------------------- reading
+
+struct Block {
+  uint64_t offset = 0;  // file offset of the frame
+  uint64_t next = 0;    // file offset of the next frame
+  std::string raw;
+};
+
+// Counters of what readers actually fetched from a table's files (cache hits excluded).
+struct BlockReadCounters {
+  std::atomic<uint64_t> blocks{0};
+  std::atomic<uint64_t> bytes{0};
+};
+
+// One opened file of a table and the extent of its block stream.
+struct BlockFile {
+  std::string path;
+  std::unique_ptr<RandomAccessFile> file;
+  uint64_t file_number = 0;
+  SSTableFileKind kind = SSTableFileKind::kData;
+  uint64_t stream_end = 0;  // blocks occupy [0, stream_end)
+  size_t block_size = 0;    // max raw bytes of a block
+  BlockReadCounters* counters = nullptr;
+
+  // Reads, verifies and decompresses the block framed at `offset`.
+  absl::StatusOr<std::shared_ptr<const Block>> Read(uint64_t offset,
+                                                    BlockDecompressor* decompressor) const;
+};
+
+// A reader's small cache of recently used blocks, so walking a partition's header and
+// then its rows, or consecutive index lookups, do not fetch a block twice.
+class BlockCache {
+ public:
+  absl::StatusOr<std::shared_ptr<const Block>> Get(const BlockFile& file, uint64_t offset);
+
+ private:
+  struct Slot {
+    const BlockFile* file = nullptr;
+    std::shared_ptr<const Block> block;
+  };
+  static constexpr size_t kSlots = 4;
+  Slot slots_[kSlots];
+  size_t next_victim_ = 0;
+  BlockDecompressor decompressor_;
+};
+
+class StreamReader {
+ public:
+  // `file` and `cache` must outlive the reader.
+  StreamReader(const BlockFile* file, BlockCache* cache) : file_(file), cache_(cache) {}
+
+  // Positions the reader; the block is fetched by the next read.
+  void Seek(StreamPosition p);
+  // True if no byte follows the current position in the stream.
+  absl::StatusOr<bool> AtEnd();
+  // Reads one record. *payload views either the current block (valid until the reader
+  // moves to another block) or *scratch. A zero-length record gives an empty payload.
+  absl::Status ReadRecord(std::string_view* payload, std::string* scratch);
+  // File offset of the block being read (for error messages).
+  uint64_t block_offset() const { return block_ ? block_->offset : seek_.block_offset; }
+  // The position of the next byte.
+  StreamPosition position() const;
+  const std::string& path() const { return file_->path; }
+
+ private:
+  absl::Status EnsureBlock();
+  absl::Status NextBlock();
+  absl::Status ReadVarint32(uint32_t* v);
+  // An upper bound on the raw bytes after the current position: each further frame
+  // holds at most block_size raw bytes in at least kBlockOverhead + 1 file bytes.
+  uint64_t RemainingBound() const;
+
+  const BlockFile* file_;
+  BlockCache* cache_;
+  StreamPosition seek_;
+  std::shared_ptr<const Block> block_;  // null until EnsureBlock
+  size_t pos_ = 0;                      // in block_->raw
+};
+
+}  // namespace cassette
+
+#endif  // CASSETTE_SSTABLE_BLOCK_STREAM_H_

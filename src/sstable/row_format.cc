@@ -1,0 +1,272 @@
+#include "sstable/row_format.h"
+
+#include <string>
+
+#include "util/coding.h"
+
+namespace cassette {
+namespace {
+
+// Do not change: on disk.
+constexpr uint8_t kHeaderDeletion = 0x01;
+constexpr uint8_t kHeaderRangeTombstones = 0x02;
+constexpr uint8_t kHeaderStatic = 0x04;
+constexpr uint8_t kRowLiveness = 0x01;
+constexpr uint8_t kRowLivenessExpiring = 0x02;
+constexpr uint8_t kRowDeletion = 0x04;
+constexpr uint8_t kCellExpiring = 0x01;
+constexpr uint8_t kCellTombstone = 0x02;
+constexpr uint8_t kCellRowTimestamp = 0x04;
+constexpr uint8_t kCellRowTtl = 0x08;
+
+absl::Status Malformed(const char* what) {
+  return absl::DataLossError(std::string("malformed data record: ") + what);
+}
+
+void PutDelta(std::string* out, int64_t v, int64_t* base, bool* has_base) {
+  if (!*has_base) {
+    *base = v;
+    *has_base = true;
+  }
+  PutVarint64(out, EncodeZigZag64(static_cast<int64_t>(static_cast<uint64_t>(v) -
+                                                       static_cast<uint64_t>(*base))));
+}
+
+bool GetDelta(std::string_view* in, int64_t base, int64_t* v) {
+  uint64_t u;
+  if (!GetVarint64(in, &u)) return false;
+  *v = static_cast<int64_t>(static_cast<uint64_t>(base) + static_cast<uint64_t>(DecodeZigZag64(u)));
+  return true;
+}
+
+void PutTtl(std::string* out, int32_t ttl, EncodingBases* b) {
+  if (!b->has_ttl) {
+    b->ttl = ttl;
+    b->has_ttl = true;
+  }
+  PutVarint64(out, EncodeZigZag64(int64_t{ttl} - int64_t{b->ttl}));
+}
+
+bool GetTtl(std::string_view* in, int32_t base, int32_t* ttl) {
+  uint64_t u;
+  if (!GetVarint64(in, &u)) return false;
+  int64_t d = DecodeZigZag64(u);
+  // |d| is checked first so that base + d cannot overflow.
+  if (d < -(int64_t{1} << 33) || d > (int64_t{1} << 33)) return false;
+  int64_t v = int64_t{base} + d;
+  if (v <= 0 || v > INT32_MAX) return false;
+  *ttl = static_cast<int32_t>(v);
+  return true;
+}
+
+bool GetByte(std::string_view* in, uint8_t* b) {
+  if (in->empty()) return false;
+  *b = static_cast<uint8_t>((*in)[0]);
+  in->remove_prefix(1);
+  return true;
+}
+
+void PutDeletion(std::string* out, const DeletionTime& d, EncodingBases* b) {
+  PutDelta(out, d.marked_for_delete_at, &b->timestamp, &b->has_timestamp);
+  PutDelta(out, d.ldt, &b->ldt, &b->has_ldt);
+}
+
+bool GetDeletion(std::string_view* in, const EncodingBases& b, DeletionTime* d) {
+  return GetDelta(in, b.timestamp, &d->marked_for_delete_at) && GetDelta(in, b.ldt, &d->ldt);
+}
+
+void EncodeRowBody(const Row& row, EncodingBases* b, std::string* out) {
+  const LivenessInfo& lv = row.liveness;
+  uint8_t flags = 0;
+  if (!lv.IsEmpty()) flags |= kRowLiveness;
+  if (!lv.IsEmpty() && lv.IsExpiring()) flags |= kRowLivenessExpiring;
+  if (!row.deletion.IsLive()) flags |= kRowDeletion;
+  out->push_back(static_cast<char>(flags));
+  if (flags & kRowLiveness) {
+    PutDelta(out, lv.timestamp, &b->timestamp, &b->has_timestamp);
+    if (flags & kRowLivenessExpiring) {
+      PutTtl(out, lv.ttl, b);
+      PutDelta(out, lv.ldt, &b->ldt, &b->has_ldt);
+    }
+  }
+  if (flags & kRowDeletion) PutDeletion(out, row.deletion, b);
+  PutVarint32(out, static_cast<uint32_t>(row.cells.size()));
+  int64_t prev = -1;
+  for (const Cell& c : row.cells) {
+    PutVarint32(out, static_cast<uint32_t>(int64_t{c.column} - prev - 1));
+    prev = c.column;
+    uint8_t cf = c.IsExpiring() ? kCellExpiring : (c.IsTombstone() ? kCellTombstone : 0);
+    if ((flags & kRowLiveness) && c.timestamp == lv.timestamp) cf |= kCellRowTimestamp;
+    if ((cf & kCellExpiring) && (flags & kRowLivenessExpiring) && c.ttl == lv.ttl &&
+        c.ldt == lv.ldt) {
+      cf |= kCellRowTtl;
+    }
+    out->push_back(static_cast<char>(cf));
+    if (!(cf & kCellRowTimestamp)) PutDelta(out, c.timestamp, &b->timestamp, &b->has_timestamp);
+    if ((cf & kCellExpiring) && !(cf & kCellRowTtl)) {
+      PutTtl(out, c.ttl, b);
+      PutDelta(out, c.ldt, &b->ldt, &b->has_ldt);
+    }
+    if (cf & kCellTombstone) PutDelta(out, c.ldt, &b->ldt, &b->has_ldt);
+    if (!(cf & kCellTombstone)) PutLengthPrefixed(out, c.value);
+  }
+}
+
+absl::Status DecodeRowBody(std::string_view in, const EncodingBases& b, Row* row) {
+  uint8_t flags;
+  if (!GetByte(&in, &flags)) return Malformed("empty row");
+  if (flags & ~(kRowLiveness | kRowLivenessExpiring | kRowDeletion)) return Malformed("row flags");
+  if ((flags & kRowLivenessExpiring) && !(flags & kRowLiveness)) {
+    return Malformed("expiring flag without liveness");
+  }
+  row->liveness = LivenessInfo();
+  row->deletion = DeletionTime::Live();
+  row->cells.clear();
+  LivenessInfo& lv = row->liveness;
+  if (flags & kRowLiveness) {
+    if (!GetDelta(&in, b.timestamp, &lv.timestamp) || lv.timestamp == kNoTimestamp) {
+      return Malformed("liveness timestamp");
+    }
+    if (flags & kRowLivenessExpiring) {
+      if (!GetTtl(&in, b.ttl, &lv.ttl) || !GetDelta(&in, b.ldt, &lv.ldt)) {
+        return Malformed("liveness ttl");
+      }
+    }
+  }
+  if ((flags & kRowDeletion) && !GetDeletion(&in, b, &row->deletion)) {
+    return Malformed("row deletion");
+  }
+  uint32_t n;
+  if (!GetVarint32(&in, &n)) return Malformed("cell count");
+  // Every cell takes at least 3 bytes: bounds the reservation by the input.
+  if (n > in.size() / 3) return Malformed("cell count exceeds record");
+  row->cells.reserve(n);
+  int64_t prev = -1;
+  for (uint32_t i = 0; i < n; ++i) {
+    Cell c;
+    uint32_t gap;
+    uint8_t cf;
+    if (!GetVarint32(&in, &gap) || !GetByte(&in, &cf)) return Malformed("cell header");
+    const int64_t column = prev + 1 + int64_t{gap};
+    if (column > UINT32_MAX) return Malformed("cell column");
+    c.column = static_cast<uint32_t>(column);
+    prev = column;
+    if ((cf & ~(kCellExpiring | kCellTombstone | kCellRowTimestamp | kCellRowTtl)) ||
+        (cf & kCellExpiring && cf & kCellTombstone) ||
+        ((cf & kCellRowTimestamp) && !(flags & kRowLiveness)) ||
+        ((cf & kCellRowTtl) && !((cf & kCellExpiring) && (flags & kRowLivenessExpiring)))) {
+      return Malformed("cell flags");
+    }
+    if (cf & kCellRowTimestamp) {
+      c.timestamp = lv.timestamp;
+    } else if (!GetDelta(&in, b.timestamp, &c.timestamp)) {
+      return Malformed("cell timestamp");
+    }
+    if (cf & kCellExpiring) {
+      if (cf & kCellRowTtl) {
+        c.ttl = lv.ttl;
+        c.ldt = lv.ldt;
+      } else if (!GetTtl(&in, b.ttl, &c.ttl) || !GetDelta(&in, b.ldt, &c.ldt)) {
+        return Malformed("cell ttl");
+      }
+    }
+    if (cf & kCellTombstone) {
+      if (!GetDelta(&in, b.ldt, &c.ldt) || c.ldt == kNoDeletionTime) {
+        return Malformed("cell tombstone");
+      }
+    } else if (!GetLengthPrefixed(&in, &c.value)) {
+      return Malformed("cell value");
+    }
+    row->cells.push_back(c);
+  }
+  if (!in.empty()) return Malformed("trailing bytes in row");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void EncodePartitionHeader(std::string_view key, const DeletionTime& deletion,
+                           const RangeTombstoneList& range_tombstones, const Row& static_row,
+                           EncodingBases* bases, std::string* out) {
+  PutLengthPrefixed(out, key);
+  uint8_t flags = 0;
+  if (!deletion.IsLive()) flags |= kHeaderDeletion;
+  if (!range_tombstones.empty()) flags |= kHeaderRangeTombstones;
+  if (!static_row.IsEmpty()) flags |= kHeaderStatic;
+  out->push_back(static_cast<char>(flags));
+  if (flags & kHeaderDeletion) PutDeletion(out, deletion, bases);
+  if (flags & kHeaderRangeTombstones) {
+    PutVarint32(out, static_cast<uint32_t>(range_tombstones.fragments().size()));
+    for (const RangeTombstone& rt : range_tombstones.fragments()) {
+      PutLengthPrefixed(out, rt.start);
+      PutLengthPrefixed(out, rt.end);
+      PutDeletion(out, rt.deletion, bases);
+    }
+  }
+  if (flags & kHeaderStatic) EncodeRowBody(static_row, bases, out);
+}
+
+absl::Status DecodePartitionHeader(std::string_view in, const EncodingBases& bases,
+                                   std::string_view* key, PartitionHeader* header) {
+  uint8_t flags;
+  if (!GetLengthPrefixed(&in, key) || !GetByte(&in, &flags)) return Malformed("partition key");
+  if (flags & ~(kHeaderDeletion | kHeaderRangeTombstones | kHeaderStatic)) {
+    return Malformed("partition flags");
+  }
+  *header = PartitionHeader();
+  if (flags & kHeaderDeletion) {
+    if (!GetDeletion(&in, bases, &header->deletion) || header->deletion.IsLive()) {
+      return Malformed("partition deletion");
+    }
+  }
+  if (flags & kHeaderRangeTombstones) {
+    uint32_t n;
+    // A fragment takes at least 4 bytes.
+    if (!GetVarint32(&in, &n) || n == 0 || n > in.size() / 4) {
+      return Malformed("range tombstone count");
+    }
+    std::string_view prev_end;
+    for (uint32_t i = 0; i < n; ++i) {
+      std::string_view start, end;
+      DeletionTime d;
+      if (!GetLengthPrefixed(&in, &start) || !GetLengthPrefixed(&in, &end) ||
+          !GetDeletion(&in, bases, &d)) {
+        return Malformed("range tombstone");
+      }
+      // Fragments are stored canonical; anything else was not written by a writer.
+      if (start >= end || (i > 0 && start < prev_end) || d.IsLive()) {
+        return Malformed("range tombstone order");
+      }
+      prev_end = end;
+      header->range_tombstones.Add(start, end, d);
+    }
+  }
+  if (flags & kHeaderStatic) {
+    if (auto s = DecodeRowBody(in, bases, &header->static_row); !s.ok()) return s;
+    if (header->static_row.IsEmpty()) return Malformed("empty static row");
+  } else if (!in.empty()) {
+    return Malformed("trailing bytes in partition header");
+  }
+  return absl::OkStatus();
+}
+
+void EncodeRowRecord(const Row& row, EncodingBases* bases, std::string* out) {
+  PutLengthPrefixed(out, row.clustering);
+  EncodeRowBody(row, bases, out);
+}
+
+absl::Status DecodeRowRecord(std::string_view in, const EncodingBases& bases, Row* row) {
+  std::string_view clustering;
+  if (!GetLengthPrefixed(&in, &clustering)) return Malformed("clustering");
+  if (auto s = DecodeRowBody(in, bases, row); !s.ok()) return s;
+  if (row->IsEmpty()) return Malformed("empty row");
+  row->clustering = clustering;
+  return absl::OkStatus();
+}
+
+absl::Status DecodeRowClustering(std::string_view in, std::string_view* clustering) {
+  if (!GetLengthPrefixed(&in, clustering)) return Malformed("clustering");
+  return absl::OkStatus();
+}
+
+}  // namespace cassette

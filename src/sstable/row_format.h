@@ -1,0 +1,67 @@
+// The records of the data stream (docs/sstable-format.md, "Data stream"): partition
+// headers and rows, with timestamps, TTLs and local deletion times written as zigzag
+// varint deltas against per-SSTable bases kept in the footer.
+//
+//   delta(v, base)  := zigzag64(v - base), the subtraction wrapping modulo 2^64, so every
+//                      int64 round-trips whatever the base
+//   header   := key:lp hflags:u8 [pdel:deletion] [rt_count:varint32 rt*] [static:row_body]
+//     hflags: 0x01 partition deletion, 0x02 range tombstones, 0x04 static row
+//   rt       := start:lp end:lp deletion            (fragments sorted, non-overlapping)
+//   row      := clustering:lp row_body
+//   row_body := rflags:u8 [liveness] [deletion] cell_count:varint32 cell*
+//     rflags: 0x01 liveness, 0x02 liveness expiring, 0x04 row deletion
+//   liveness := ts:delta_ts [ttl:delta_ttl ldt:delta_ldt]    (ttl, ldt if expiring)
+//   deletion := marked_for_delete_at:delta_ts ldt:delta_ldt
+//   cell     := column_gap:varint32 cflags:u8 [ts:delta_ts] [ttl:delta_ttl]
+//               [ldt:delta_ldt] [value:lp]
+//     column = previous column + 1 + column_gap (the first cell's previous is -1)
+//     cflags: 0x01 expiring (ttl, ldt, value), 0x02 tombstone (ldt, no value),
+//             neither: live regular (value);
+//             0x04 timestamp is the row liveness timestamp (ts omitted),
+//             0x08 ttl and ldt are the row liveness ttl and ldt (both omitted)
+//
+// ("lp" is a length-prefixed byte string, util/coding.h.) Decoders treat input as
+// untrusted and return DataLoss naming the malformed field; views they return point
+// into the input. Do not change: on disk.
+
+#ifndef CASSETTE_SSTABLE_ROW_FORMAT_H_
+#define CASSETTE_SSTABLE_ROW_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "row/cell.h"
+#include "row/source.h"
+#include "tombstone/range_tombstone_list.h"
+
+namespace cassette {
+
+// The bases deltas are taken against. A writer fixes each base the first time it
+// encodes a value of that kind (or from a hint), and stores them in the footer.
+struct EncodingBases {
+  int64_t timestamp = 0;
+  int64_t ldt = 0;
+  int32_t ttl = 0;
+  bool has_timestamp = false;  // writer side: false until the base is fixed
+  bool has_ldt = false;
+  bool has_ttl = false;
+};
+
+void EncodePartitionHeader(std::string_view key, const DeletionTime& deletion,
+                           const RangeTombstoneList& range_tombstones, const Row& static_row,
+                           EncodingBases* bases, std::string* out);
+// header->static_row's cell values point into `in`; *key too.
+absl::Status DecodePartitionHeader(std::string_view in, const EncodingBases& bases,
+                                   std::string_view* key, PartitionHeader* header);
+
+void EncodeRowRecord(const Row& row, EncodingBases* bases, std::string* out);
+// row->clustering and cell values point into `in`.
+absl::Status DecodeRowRecord(std::string_view in, const EncodingBases& bases, Row* row);
+// Only the clustering (to skip rows outside a slice without decoding them).
+absl::Status DecodeRowClustering(std::string_view in, std::string_view* clustering);
+
+}  // namespace cassette
+
+#endif  // CASSETTE_SSTABLE_ROW_FORMAT_H_

@@ -1,0 +1,194 @@
+// Opening an SSTable: footer, statistics, summary and filter are read and verified once;
+// partition lookups then binary-search the summary and read one index region.
+
+#include "sstable/sstable_reader.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "sstable/block.h"
+#include "sstable/file_names.h"
+#include "sstable/stats_codec.h"
+#include "sstable/table.h"
+
+namespace cassette {
+
+absl::StatusOr<std::shared_ptr<const SSTable>> SSTable::Open(Env* env, const std::string& dir,
+                                                             uint64_t file_number) {
+  return Table::Open(env, dir, file_number);
+}
+
+absl::Status Table::ReadRegion(const RegionHandle& region, const char* what, std::string* out) {
+  // Bounds were checked against the file size when the footer was read, so the read
+  // below allocates at most the file's size.
+  if (auto s = index_.file->Read(region.offset, region.size, out); !s.ok()) return s;
+  counters_.bytes.fetch_add(out->size(), std::memory_order_relaxed);
+  if (out->size() != region.size) {
+    return CorruptionAt(index_.path, region.offset, absl::StrCat(what, " region truncated"));
+  }
+  if (Checksum(*out, BlockSeed(footer_.file_number, SSTableFileKind::kIndex, region.offset)) !=
+      region.checksum) {
+    return CorruptionAt(index_.path, region.offset, absl::StrCat(what, " checksum mismatch"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const SSTable>> Table::Open(Env* env, const std::string& dir,
+                                                           uint64_t file_number) {
+  std::shared_ptr<Table> t(new Table());
+  t->index_.path = SSTableFilePath(dir, file_number, SSTableFileKind::kIndex);
+  t->data_.path = SSTableFilePath(dir, file_number, SSTableFileKind::kData);
+  const std::string& ipath = t->index_.path;
+
+  auto index_file = env->NewRandomAccessFile(ipath);
+  if (!index_file.ok()) return index_file.status();
+  t->index_.file = *std::move(index_file);
+  const uint64_t index_size = t->index_.file->Size();
+  if (index_size < kFooterSize) {
+    return CorruptionAt(ipath, 0,
+                        absl::StrCat("file of ", index_size, " bytes is shorter than the footer"));
+  }
+  const uint64_t footer_offset = index_size - kFooterSize;
+  std::string buf;
+  if (auto s = t->index_.file->Read(footer_offset, kFooterSize, &buf); !s.ok()) return s;
+  t->counters_.bytes.fetch_add(buf.size(), std::memory_order_relaxed);
+  Footer& f = t->footer_;
+  if (auto s = DecodeFooter(buf, file_number, &f); !s.ok()) {
+    if (s.code() != absl::StatusCode::kDataLoss) {
+      return absl::Status(s.code(), absl::StrCat(ipath, ": ", std::string(s.message())));
+    }
+    return CorruptionAt(ipath, footer_offset, std::string(s.message()));
+  }
+  // The footer's checksum passed; its values are still checked before they are used.
+  if (f.block_size < kMinBlockSize || f.block_size > kMaxBlockSize) {
+    return CorruptionAt(ipath, footer_offset, absl::StrCat("block size ", f.block_size));
+  }
+  if (f.index_end > footer_offset) {
+    return CorruptionAt(ipath, footer_offset, "index blocks extend into the footer");
+  }
+  for (const RegionHandle* r : {&f.summary, &f.filter, &f.stats}) {
+    if (r->offset < f.index_end || r->offset > footer_offset ||
+        r->size > footer_offset - r->offset) {
+      return CorruptionAt(ipath, footer_offset,
+                          absl::StrCat("region [", r->offset, ", +", r->size, ") out of bounds"));
+    }
+  }
+
+  auto data_file = env->NewRandomAccessFile(t->data_.path);
+  if (!data_file.ok()) return data_file.status();
+  t->data_.file = *std::move(data_file);
+  if (t->data_.file->Size() != f.data_size) {
+    return CorruptionAt(t->data_.path, std::min(t->data_.file->Size(), f.data_size),
+                        absl::StrCat("file is ", t->data_.file->Size(),
+                                     " bytes but the index footer says ", f.data_size));
+  }
+  for (BlockFile* b : {&t->data_, &t->index_}) {
+    b->file_number = file_number;
+    b->block_size = f.block_size;
+    b->counters = &t->counters_;
+  }
+  t->data_.kind = SSTableFileKind::kData;
+  t->data_.stream_end = f.data_size;
+  t->index_.kind = SSTableFileKind::kIndex;
+  t->index_.stream_end = f.index_end;
+  t->total_bytes_ = index_size + f.data_size;
+
+  if (auto s = t->ReadRegion(f.stats, "statistics", &buf); !s.ok()) return s;
+  if (auto s = DecodeStats(buf, &t->stats_); !s.ok()) {
+    return CorruptionAt(ipath, f.stats.offset, std::string(s.message()));
+  }
+  if (auto s = t->ReadRegion(f.summary, "summary", &buf); !s.ok()) return s;
+  if (auto s = DecodeSummary(buf, &t->summary_); !s.ok()) {
+    return CorruptionAt(ipath, f.summary.offset, std::string(s.message()));
+  }
+  if (t->summary_.empty() != (t->stats_.partition_count == 0) ||
+      (!t->summary_.empty() && (t->summary_.front().key != t->stats_.first_key ||
+                                t->summary_.back().key > t->stats_.last_key))) {
+    return CorruptionAt(ipath, f.summary.offset, "summary disagrees with statistics");
+  }
+  // A filter that fails its checksum is ignored, not fatal: it only ever saves reads.
+  if (t->ReadRegion(f.filter, "filter", &buf).ok()) {
+    t->filter_ = BloomFilter(std::move(buf));
+  } else {
+    t->filter_usable_ = false;
+  }
+  return std::shared_ptr<const SSTable>(std::move(t));
+}
+
+bool Table::MayContain(std::string_view decorated) const {
+  if (summary_.empty() || decorated < stats_.first_key || decorated > stats_.last_key) {
+    return false;
+  }
+  return filter_.MayContain(decorated);
+}
+
+std::unique_ptr<Source> Table::NewSource(std::shared_ptr<const SSTable> self) const {
+  // REQUIRES: self.get() == this, so the downcast is exact.
+  return NewTableSource(std::static_pointer_cast<const Table>(std::move(self)));
+}
+
+const SummaryEntry* Table::SummaryFloor(std::string_view key) const {
+  if (summary_.empty()) return nullptr;
+  // The last sampled entry <= key; a key before the first partition gets the first.
+  auto it = std::upper_bound(summary_.begin(), summary_.end(), key,
+                             [](std::string_view k, const SummaryEntry& e) { return k < e.key; });
+  return &*(it == summary_.begin() ? it : std::prev(it));
+}
+
+bool Table::IndexScanStart(std::string_view key, StreamPosition* position) const {
+  const SummaryEntry* e = SummaryFloor(key);
+  if (e == nullptr) return false;
+  *position = e->position;
+  return true;
+}
+
+absl::StatusOr<bool> Table::FindEntry(std::string_view key, BlockCache* cache, IndexEntry* entry,
+                                      IndexResume* resume) const {
+  const SummaryEntry* floor = SummaryFloor(key);
+  if (key < stats_.first_key || floor == nullptr) return false;
+  StreamReader r(&index_, cache);
+  std::string prev;
+  bool has_prev = false;
+  if (resume->valid && resume->key < key && resume->key >= floor->key) {
+    // Lookups in key order continue where the last one stopped.
+    r.Seek(resume->next);
+    prev = resume->key;
+    has_prev = true;
+  } else {
+    r.Seek(floor->position);
+  }
+  resume->valid = false;
+  std::string scratch;
+  for (;;) {
+    const StreamPosition before = r.position();
+    auto end = r.AtEnd();
+    if (!end.ok()) return end.status();
+    if (*end) return false;
+    const uint64_t at = r.block_offset();
+    std::string_view record;
+    if (auto s = r.ReadRecord(&record, &scratch); !s.ok()) return s;
+    if (auto s = DecodeIndexEntry(record, /*with_row_index=*/false, entry); !s.ok()) {
+      return CorruptionAt(index_.path, at, std::string(s.message()));
+    }
+    if (has_prev && entry->key <= prev) {
+      return CorruptionAt(index_.path, at, "index keys out of order");
+    }
+    if (entry->key > key) {
+      if (has_prev) *resume = IndexResume{true, std::move(prev), before};
+      return false;
+    }
+    if (entry->key == key) {
+      if (auto s = DecodeIndexEntry(record, /*with_row_index=*/true, entry); !s.ok()) {
+        return CorruptionAt(index_.path, at, std::string(s.message()));
+      }
+      *resume = IndexResume{true, entry->key, r.position()};
+      return true;
+    }
+    prev.swap(entry->key);
+    has_prev = true;
+  }
+}
+
+}  // namespace cassette
