@@ -74,6 +74,7 @@ absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query) {
   SelectContext ctx;
   ctx.table = info.get();
   ctx.sources = sources;
+  ctx.memtable_sources = mems.size();
   ctx.now_sec = FloorSeconds(clock_->NowMicros());
   ctx.warn = [this](const std::string& m) { Warn(m); };
   return ExecuteSelect(ctx, query);

@@ -59,11 +59,13 @@ absl::StatusOr<std::unique_ptr<MergedPartition>> MergedPartition::Open(
   auto p = std::make_unique<MergedPartition>();
   p->key_ = std::string(decorated);
   p->headers_.reserve(sources.size());
-  for (Source* s : sources) {
+  for (size_t i = 0; i < sources.size(); ++i) {
+    Source* s = sources[i];
     PartitionHeader h;
     auto found = s->ReadPartition(decorated, &h);
     if (!found.ok()) return found.status();
     if (!*found) continue;
+    p->positions_.push_back(i);
     p->sources_.push_back(s);
     p->headers_.push_back(std::move(h));
   }

@@ -56,6 +56,8 @@ class MergedPartition {
   // Merged, with the partition deletion applied.
   const Row& static_row() const { return static_row_; }
   int sources_with_data() const { return sources_with_data_; }
+  // Positions (in the `sources` given to Open) of the sources that hold the partition.
+  const std::vector<size_t>& source_positions() const { return positions_; }
 
   MergedRows Rows(std::string_view lo, std::string_view hi, bool reversed) const;
 
@@ -67,6 +69,7 @@ class MergedPartition {
   Row static_row_;
   std::vector<PartitionHeader> headers_;  // own the static rows' views' backing
   int sources_with_data_ = 0;
+  std::vector<size_t> positions_;
 };
 
 }  // namespace cassette

@@ -172,6 +172,9 @@ absl::Status Execution::ReadPartition(const std::string& key, std::string_view l
   if ((*mp)->sources_with_data() == 0) return absl::OkStatus();
   rs_.stats.partitions_scanned++;
   rs_.stats.sources_touched += (*mp)->sources_with_data();
+  for (size_t pos : (*mp)->source_positions()) {
+    if (pos >= ctx_.memtable_sources) rs_.stats.sstables_touched++;
+  }
   Purger purger{ctx_.now_sec, gc_before_, nullptr};
 
   Row static_row = (*mp)->static_row();

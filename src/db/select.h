@@ -18,6 +18,7 @@ namespace cassette {
 struct SelectContext {
   const TableInfo* table = nullptr;
   std::span<Source* const> sources;  // every source of the table, one snapshot
+  size_t memtable_sources = 0;       // the first ones are memtables, the rest SSTables
   int64_t now_sec = 0;
   std::function<void(const std::string&)> warn;  // receives threshold warnings
 };

@@ -335,6 +335,12 @@ absl::StatusOr<bool> TableSource::ReadPartition(std::string_view decorated,
 std::unique_ptr<RowCursor> TableSource::NewRowCursor(std::string_view decorated,
                                                      std::string_view lo, std::string_view hi,
                                                      bool reversed) {
+  // The table's clustering range (rows only) misses the slice: nothing to read. The
+  // partition header, with its range tombstones, was read by ReadPartition.
+  const SSTableStats& st = ctx_.table->stats();
+  if (st.row_count == 0 || st.max_clustering < lo || st.min_clustering >= hi) {
+    return std::make_unique<ErrorRowCursor>(absl::OkStatus());
+  }
   auto entry = Lookup(decorated);
   if (!entry.ok()) return std::make_unique<ErrorRowCursor>(entry.status());
   if (*entry == nullptr) return std::make_unique<ErrorRowCursor>(absl::OkStatus());

@@ -251,3 +251,43 @@ TEST_F(ManifestFileTest, FailedSyncStopsFurtherEdits) {
 
 }  // namespace
 }  // namespace cassette
+
+namespace cassette {
+namespace {
+
+// The bytes of a fresh manifest after one CreateTable-style edit, pinned. If this fails
+// the on-disk format changed: update docs/manifest-format.md (the annotated dump) and
+// this string together, and think about existing databases.
+TEST(ManifestGoldenTest, FreshManifestWithOneTable) {
+  FaultInjectionEnv env;
+  ASSERT_TRUE(env.CreateDir("/g").ok());
+  auto m = Manifest::Open(&env, "/g", true);
+  ASSERT_TRUE(m.ok());
+  TableSchema s;
+  s.keyspace = "k";
+  s.name = "t";
+  s.columns = {{"p", CqlType::kInt, ColumnKind::kPartitionKey}};
+  ManifestEdit e;
+  e.created_tables.push_back(s);
+  ASSERT_TRUE((*m)->LogAndApply(e).ok());
+  auto f = env.NewRandomAccessFile("/g/MANIFEST-000001");
+  ASSERT_TRUE(f.ok());
+  std::string bytes;
+  ASSERT_TRUE((*f)->Read(0, (*f)->Size(), &bytes).ok());
+  std::string current;
+  auto c = env.NewRandomAccessFile("/g/CURRENT");
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE((*c)->Read(0, 64, &current).ok());
+  EXPECT_EQ(current, "MANIFEST-000001\n");
+  EXPECT_EQ(Hex(bytes),
+            // record 1: snapshot of the empty state {next_file_number = 2}
+            "02000000" "b2d610cf5472deca" "0502"
+            // record 2: create table k.t (p int PRIMARY KEY), then next_file_number = 2
+            "34000000" "e5fda0c67f74c8d7"
+            "01" "016b" "0174" "01" "0170" "01" "01" "00"
+            "00" "80bc69" "1c53697a65546965726564436f6d70616374696f6e5374726174656779" "00"
+            "d00f" "c09a0c" "0502");
+}
+
+}  // namespace
+}  // namespace cassette
