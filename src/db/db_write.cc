@@ -38,12 +38,15 @@ void DbImpl::SwitchLocked(TableState* t) {
 }
 
 absl::Status DbImpl::MakeRoom(TableState* t) {
-  const absl::Time start = absl::Now();
-  while (bg_error_.ok() && !shutting_down_ &&
-         static_cast<int>(t->immutables.size()) >= options_.max_immutable_memtables) {
-    bg_cv_.Wait(&mu_);
+  if (bg_error_.ok() && !shutting_down_ &&
+      static_cast<int>(t->immutables.size()) >= options_.max_immutable_memtables) {
+    const absl::Time start = absl::Now();
+    while (bg_error_.ok() && !shutting_down_ &&
+           static_cast<int>(t->immutables.size()) >= options_.max_immutable_memtables) {
+      bg_cv_.Wait(&mu_);
+    }
+    t->write_stall_micros += absl::ToInt64Microseconds(absl::Now() - start);
   }
-  t->write_stall_micros += absl::ToInt64Microseconds(absl::Now() - start);
   if (!bg_error_.ok()) {
     return absl::UnavailableError(
         absl::StrCat("writes are stopped after a background error: ", bg_error_.message()));
@@ -87,6 +90,12 @@ void DbImpl::LeadGroup(Writer* leader) {
     leader->done = true;
     if (!writers_.empty()) writers_.front()->cv.Signal();
     return;
+  }
+  // Group mode: give writers that arrive within the window a seat in this sync.
+  if (options_.commitlog_sync == CommitLogSync::kGroup && options_.commitlog_group_window_ms > 0 &&
+      writers_.size() < kMaxGroupBatches) {
+    absl::CondVar window;  // nobody signals it: a timed wait with mu_ released
+    window.WaitWithTimeout(&mu_, absl::Milliseconds(options_.commitlog_group_window_ms));
   }
   // Gather the group: the leader and the batches queued behind it.
   std::vector<Writer*> group;

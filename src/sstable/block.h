@@ -88,7 +88,6 @@ class BlockDecompressor {
                        size_t* framed_size);
 
  private:
-  ZSTD_DCtx_s* dctx_ = nullptr;
 };
 
 }  // namespace cassette
