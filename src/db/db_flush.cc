@@ -11,6 +11,11 @@ namespace cassette {
 
 absl::Status DbImpl::FlushMemtable(TableState* t, const MemRef& m, uint64_t file_number,
                                    std::shared_ptr<const SSTable>* out) {
+  // The manifest will say the table is flushed up to m.last. In periodic mode records
+  // before that point (of any table) may not be synced yet; if they were lost in a crash
+  // while this table's later data survived, the log would have a hole and a batch over
+  // two tables could come back half-applied. Sync them first.
+  if (auto s = log_->Sync(); !s.ok()) return s;
   SSTableWriterOptions wo;
   wo.zstd_level = options_.sstable_compression_level;
   wo.bloom_bits_per_key = options_.sstable_bloom_bits_per_key;

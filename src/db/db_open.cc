@@ -94,17 +94,22 @@ absl::Status DbImpl::Recover() {
     auto batch = DecodeBatch(record);
     if (!batch.ok()) return batch.status();
     const uint64_t seq = ++last_seq_;
+    // Memtables switch only between records, as when the write was first applied: a
+    // record split over two memtables would be half-skipped after the first is flushed.
     for (const BatchEntry& e : batch->entries()) {
       TableState* t = FindTable(e.table);
       if (t == nullptr) {
         return absl::DataLossError(absl::StrCat("commit log record at segment ", end.segment,
                                                 " names unknown table ", e.table));
       }
-      // Already in an SSTable: the manifest says the table is flushed past this record.
-      if (end <= manifest_->state().tables.at(e.table).flushed) continue;
       if (t->active.mem->ApproximateMemoryUsage() >= options_.memtable_budget_bytes) {
         SwitchLocked(t);
       }
+    }
+    for (const BatchEntry& e : batch->entries()) {
+      TableState* t = FindTable(e.table);
+      // Already in an SSTable: the manifest says the table is flushed past this record.
+      if (end <= manifest_->state().tables.at(e.table).flushed) continue;
       t->active.mem->Apply(e.update, seq);
       if (t->active.empty) t->active.first = prev;
       t->active.empty = false;
@@ -117,6 +122,9 @@ absl::Status DbImpl::Recover() {
   auto log = CommitLog::Open(env_, folder_ + "/" + kCommitLogDir, lo, replay, &report);
   if (!log.ok()) return log.status();
   log_ = *std::move(log);
+  // The commitlog/ folder's own entry in the database folder must be durable before any
+  // write is acknowledged into it.
+  if (auto s = env_->SyncDir(folder_); !s.ok()) return s;
   for (const std::string& note : report.notes) Warn(note);
   visible_seq_.store(last_seq_, std::memory_order_release);
   return absl::OkStatus();
@@ -135,7 +143,7 @@ absl::Status DbImpl::RemoveOrphans() {
     bool orphan = false;
     SSTableFileKind kind;
     if (ParseSSTableFileName(name, &number, &kind)) {
-      orphan = !live.contains(number);
+      orphan = !live.contains(number) && !manifest_->torn_tail();
     } else if (name.rfind("MANIFEST-", 0) == 0) {
       orphan = name != current_manifest;
     } else if (name == "CURRENT.tmp") {

@@ -14,7 +14,9 @@ namespace {
 // Do not change: on disk.
 constexpr char kCurrent[] = "CURRENT";
 constexpr char kCurrentTmp[] = "CURRENT.tmp";
-constexpr size_t kRecordHeader = 12;        // length:fixed32, checksum:fixed64
+// length:fixed32, length_check:fixed32, checksum:fixed64. The length has its own check so
+// that a damaged length is corruption, not mistaken for a torn final append.
+constexpr size_t kRecordHeader = 16;
 constexpr uint32_t kMaxRecord = 64 << 20;   // an edit larger than this is corrupt
 constexpr uint64_t kRotateBytes = 4 << 20;  // start a new manifest past this size
 
@@ -23,6 +25,13 @@ constexpr uint64_t kRotateBytes = 4 << 20;  // start a new manifest past this si
 uint64_t RecordChecksum(uint64_t manifest, uint64_t offset, std::string_view payload) {
   const uint64_t seed = manifest * 0x9E3779B97F4A7C15ull ^ offset;
   return XXH3_64bits_withSeed(payload.data(), payload.size(), seed);
+}
+
+uint32_t LengthCheck(uint64_t manifest, uint64_t offset, uint32_t length) {
+  char buf[4];
+  EncodeFixed32(buf, length);
+  return static_cast<uint32_t>(
+      XXH3_64bits_withSeed(buf, sizeof(buf), (manifest * 0x9E3779B97F4A7C15ull ^ offset) + 1));
 }
 
 // CURRENT holds "MANIFEST-<digits>\n"; only the number is taken from it.
@@ -77,36 +86,43 @@ absl::Status Manifest::Replay(uint64_t number) {
   const std::string path = dir_ + "/" + FileName(number);
   auto file = env_->NewRandomAccessFile(path);
   if (!file.ok()) {
-    return absl::DataLossError(absl::StrCat("CURRENT names ", FileName(number),
-                                            " which cannot be read: ", file.status().message()));
+    return absl::DataLossError(absl::StrCat(dir_, "/CURRENT at offset 0: names ", FileName(number),
+                                            ", which cannot be read: ", file.status().message()));
   }
   const uint64_t size = (*file)->Size();
   uint64_t offset = 0;
   std::string header, payload;
+  auto corrupt = [&](uint64_t at, std::string_view why) {
+    return absl::DataLossError(absl::StrCat(path, " at offset ", at, ": ", std::string(why)));
+  };
   while (offset < size) {
-    if (size - offset < kRecordHeader) break;  // torn final header: never acknowledged
+    // A torn final append leaves a strict prefix of the record: a short header, or a
+    // whole, self-consistent header followed by too few payload bytes. Anything else
+    // that fails a check is damage. The first record is the snapshot, synced before
+    // CURRENT named this file, so it can never be torn.
+    const bool first = offset == 0;
+    if (size - offset < kRecordHeader) {
+      if (first) return corrupt(offset, "truncated snapshot record");
+      torn_tail_ = true;
+      break;
+    }
     if (auto s = (*file)->Read(offset, kRecordHeader, &header); !s.ok()) return s;
     const uint32_t len = DecodeFixed32(header.data());
-    const uint64_t sum = DecodeFixed64(header.data() + 4);
-    if (len > kMaxRecord) {
-      return absl::DataLossError(
-          absl::StrCat(path, " at offset ", offset, ": record length ", len, " is impossible"));
+    if (DecodeFixed32(header.data() + 4) != LengthCheck(number, offset, len) || len > kMaxRecord) {
+      return corrupt(offset, "damaged record header");
     }
-    const bool last = offset + kRecordHeader + len >= size;
-    if (offset + kRecordHeader + len > size) break;  // torn final record
+    const uint64_t sum = DecodeFixed64(header.data() + 8);
+    if (offset + kRecordHeader + len > size) {
+      if (first) return corrupt(offset, "truncated snapshot record");
+      torn_tail_ = true;
+      break;
+    }
     if (auto s = (*file)->Read(offset + kRecordHeader, len, &payload); !s.ok()) return s;
-    if (RecordChecksum(number, offset, payload) != sum) {
-      if (last) break;  // an unsynced final append cut short by a crash
-      return absl::DataLossError(absl::StrCat(path, " at offset ", offset, ": checksum mismatch"));
-    }
+    if (RecordChecksum(number, offset, payload) != sum) return corrupt(offset, "checksum mismatch");
     auto edit = DecodeEdit(payload);
-    if (!edit.ok()) {
-      return absl::DataLossError(
-          absl::StrCat(path, " at offset ", offset, ": ", edit.status().message()));
-    }
-    if (auto s = ApplyEdit(*edit, &state_); !s.ok()) {
-      return absl::DataLossError(absl::StrCat(path, " at offset ", offset, ": ", s.message()));
-    }
+    if (!edit.ok()) return corrupt(offset, std::string(edit.status().message()));
+    if (auto s = ApplyEdit(*edit, &state_); !s.ok())
+      return corrupt(offset, std::string(s.message()));
     offset += kRecordHeader + len;
   }
   return absl::OkStatus();
@@ -114,7 +130,9 @@ absl::Status Manifest::Replay(uint64_t number) {
 
 absl::Status Manifest::AppendRecord(const std::string& payload) {
   std::string rec;
-  PutFixed32(&rec, static_cast<uint32_t>(payload.size()));
+  const uint32_t len = static_cast<uint32_t>(payload.size());
+  PutFixed32(&rec, len);
+  PutFixed32(&rec, LengthCheck(manifest_number_, file_offset_, len));
   PutFixed64(&rec, RecordChecksum(manifest_number_, file_offset_, payload));
   rec += payload;
   if (auto s = file_->Append(rec); !s.ok()) return s;

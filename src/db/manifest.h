@@ -9,8 +9,9 @@
 //   accepted (the on-disk state is unknown until reopen).
 // - A new manifest is written completely (a snapshot edit), synced, and made current by
 //   writing CURRENT.tmp, syncing it, renaming it over CURRENT and syncing the folder.
-// - On open, a torn final record (the crash hit an unsynced append) is ignored; damage
-//   anywhere else is DataLoss naming the file and offset.
+// - On open, a torn final record (the crash hit an unsynced append: a short header, or a
+//   valid header with a short payload) is ignored; any other damage, and any damage to
+//   the first (snapshot) record, is DataLoss naming the file and offset.
 //
 // Thread safety: callers serialize LogAndApply and NewFileNumber (the Db's lock).
 
@@ -41,6 +42,9 @@ class Manifest {
   // (LogAndApply adds it), so a crash can at worst leave an orphan with that number.
   uint64_t NewFileNumber() { return next_file_number_++; }
   uint64_t manifest_number() const { return manifest_number_; }
+  // True if the manifest ended in a torn (never acknowledged) record. Orphan cleanup
+  // then keeps unreferenced SSTables this time: only such an edit could have named them.
+  bool torn_tail() const { return torn_tail_; }
 
   // "MANIFEST-000007" for 7. Names are built from numbers only, never read from files.
   static std::string FileName(uint64_t number);
@@ -59,6 +63,7 @@ class Manifest {
   std::unique_ptr<WritableFile> file_;
   uint64_t file_offset_ = 0;
   absl::Status failed_;  // sticky
+  bool torn_tail_ = false;
 };
 
 }  // namespace cassette

@@ -198,8 +198,9 @@ TEST_F(ManifestFileTest, CorruptRecordBeforeTheTailIsDataLossWithOffset) {
       ASSERT_TRUE(m->LogAndApply(e).ok());
     }
   }
-  // Find the live manifest and flip a byte of its second record (the first is a 2-byte
-  // snapshot at offset 0, so the second starts at 14).
+  // Find the live manifest and flip a byte of its second record's length (the first is a
+  // 2-byte snapshot at offset 0, so the second starts at 16 + 2 = 18). A damaged length is
+  // corruption, not a torn tail, thanks to the length check.
   auto children = env_.GetChildren(dir_);
   ASSERT_TRUE(children.ok());
   std::string name;
@@ -212,7 +213,7 @@ TEST_F(ManifestFileTest, CorruptRecordBeforeTheTailIsDataLossWithOffset) {
   ASSERT_TRUE(rf.ok());
   std::string content;
   ASSERT_TRUE((*rf)->Read(0, (*rf)->Size(), &content).ok());
-  content[14] ^= 0x01;
+  content[18] ^= 0x01;
   auto wf = env_.NewWritableFile(path);
   ASSERT_TRUE(wf.ok());
   ASSERT_TRUE((*wf)->Append(content).ok());
@@ -221,7 +222,7 @@ TEST_F(ManifestFileTest, CorruptRecordBeforeTheTailIsDataLossWithOffset) {
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(m.status().message()), HasSubstr(name));
-  EXPECT_THAT(std::string(m.status().message()), HasSubstr("offset 14"));
+  EXPECT_THAT(std::string(m.status().message()), HasSubstr("offset 18"));
 }
 
 TEST_F(ManifestFileTest, GarbageCurrentIsDataLossAndNeverUsedAsAPath) {
@@ -281,9 +282,9 @@ TEST(ManifestGoldenTest, FreshManifestWithOneTable) {
   EXPECT_EQ(current, "MANIFEST-000001\n");
   EXPECT_EQ(Hex(bytes),
             // record 1: snapshot of the empty state {next_file_number = 2}
-            "02000000" "b2d610cf5472deca" "0502"
+            "02000000" "8dfe92a0" "b2d610cf5472deca" "0502"
             // record 2: create table k.t (p int PRIMARY KEY), then next_file_number = 2
-            "34000000" "e5fda0c67f74c8d7"
+            "34000000" "43607d36" "1dd0f7ee9218256e"
             "01" "016b" "0174" "01" "0170" "01" "01" "00"
             "00" "80bc69" "1c53697a65546965726564436f6d70616374696f6e5374726174656779" "00"
             "d00f" "c09a0c" "0502");
