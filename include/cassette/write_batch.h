@@ -6,9 +6,10 @@
 // if any is invalid (InvalidArgument naming the mutation index, table and column).
 //
 // Timestamps: a mutation without WriteOptions::timestamp gets the batch's timestamp,
-// which Db assigns once per batch from its clock, strictly increasing across batches
-// (as Cassandra's client-side timestamp generator), so a later Write wins over an
-// earlier one even within one microsecond.
+// which Db assigns once per batch from its clock, strictly increasing across the batches
+// of one open Db (as Cassandra's client-side timestamp generator), so a later Write wins
+// over an earlier one even within one microsecond. After a reopen the generator starts
+// again from the clock: a clock set back behind earlier writes makes new writes lose.
 //
 // Thread safety: a WriteBatch is not synchronized; build it on one thread.
 
