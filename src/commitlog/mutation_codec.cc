@@ -19,11 +19,9 @@ constexpr size_t kMinEntrySize = 5;           // two empty strings, flags, two z
 constexpr size_t kMinRangeTombstoneSize = 4;  // two empty strings, two one-byte varints
 constexpr size_t kMinRowSize = 3;             // flags, empty clustering, empty body
 
-void PutSigned(std::string* out, int64_t v) { PutVarint64(out, EncodeZigZag64(v)); }
-
 void PutDeletion(std::string* out, const DeletionTime& d) {
-  PutSigned(out, d.marked_for_delete_at);
-  PutSigned(out, d.ldt);
+  PutSignedVarint64(out, d.marked_for_delete_at);
+  PutSignedVarint64(out, d.ldt);
 }
 
 // A cursor over the payload that turns every failure into a DataLoss naming the field,

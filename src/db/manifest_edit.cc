@@ -15,29 +15,10 @@ enum Tag : uint32_t {
   kNextFileNumber = 5,
 };
 
-void PutSigned(std::string* out, int64_t v) { PutVarint64(out, EncodeZigZag64(v)); }
-bool GetSigned(std::string_view* in, int64_t* v) {
-  uint64_t u;
-  if (!GetVarint64(in, &u)) return false;
-  *v = DecodeZigZag64(u);
-  return true;
-}
 bool GetInt32(std::string_view* in, int32_t* v) {
   int64_t x;
-  if (!GetSigned(in, &x) || x < INT32_MIN || x > INT32_MAX) return false;
+  if (!GetSignedVarint64(in, &x) || x < INT32_MIN || x > INT32_MAX) return false;
   *v = static_cast<int32_t>(x);
-  return true;
-}
-bool GetByte(std::string_view* in, uint8_t* b) {
-  if (in->empty()) return false;
-  *b = static_cast<uint8_t>((*in)[0]);
-  in->remove_prefix(1);
-  return true;
-}
-bool GetString(std::string_view* in, std::string* s) {
-  std::string_view v;
-  if (!GetLengthPrefixed(in, &v)) return false;
-  *s = std::string(v);
   return true;
 }
 
@@ -54,28 +35,29 @@ void EncodeSchema(const TableSchema& s, std::string* out) {
     out->push_back(static_cast<char>(c.order));
   }
   const TableOptions& o = s.options;
-  PutSigned(out, o.default_time_to_live);
-  PutSigned(out, o.gc_grace_seconds);
+  PutSignedVarint64(out, o.default_time_to_live);
+  PutSignedVarint64(out, o.gc_grace_seconds);
   PutLengthPrefixed(out, o.compaction_class);
   PutVarint32(out, static_cast<uint32_t>(o.compaction_options.size()));
   for (const auto& [k, v] : o.compaction_options) {
     PutLengthPrefixed(out, k);
     PutLengthPrefixed(out, v);
   }
-  PutSigned(out, o.tombstone_warn_threshold);
-  PutSigned(out, o.tombstone_failure_threshold);
+  PutSignedVarint64(out, o.tombstone_warn_threshold);
+  PutSignedVarint64(out, o.tombstone_failure_threshold);
 }
 
 bool DecodeSchema(std::string_view* in, TableSchema* s) {
   uint32_t n;
-  if (!GetString(in, &s->keyspace) || !GetString(in, &s->name) || !GetVarint32(in, &n)) {
+  if (!GetLengthPrefixedString(in, &s->keyspace) || !GetLengthPrefixedString(in, &s->name) ||
+      !GetVarint32(in, &n)) {
     return false;
   }
   if (n > in->size() / 4) return false;  // each column takes >= 4 bytes
   s->columns.resize(n);
   for (ColumnDef& c : s->columns) {
     uint8_t type, kind, order;
-    if (!GetString(in, &c.name) || !GetByte(in, &type) || !GetByte(in, &kind) ||
+    if (!GetLengthPrefixedString(in, &c.name) || !GetByte(in, &type) || !GetByte(in, &kind) ||
         !GetByte(in, &order)) {
       return false;
     }
@@ -86,13 +68,14 @@ bool DecodeSchema(std::string_view* in, TableSchema* s) {
   TableOptions& o = s->options;
   uint32_t nopts;
   if (!GetInt32(in, &o.default_time_to_live) || !GetInt32(in, &o.gc_grace_seconds) ||
-      !GetString(in, &o.compaction_class) || !GetVarint32(in, &nopts) || nopts > in->size() / 2) {
+      !GetLengthPrefixedString(in, &o.compaction_class) || !GetVarint32(in, &nopts) ||
+      nopts > in->size() / 2) {
     return false;
   }
   o.compaction_options.clear();
   for (uint32_t i = 0; i < nopts; ++i) {
     std::string k, v;
-    if (!GetString(in, &k) || !GetString(in, &v)) return false;
+    if (!GetLengthPrefixedString(in, &k) || !GetLengthPrefixedString(in, &v)) return false;
     o.compaction_options[k] = v;
   }
   return GetInt32(in, &o.tombstone_warn_threshold) && GetInt32(in, &o.tombstone_failure_threshold);
@@ -108,7 +91,7 @@ std::string EncodeEdit(const ManifestEdit& e) {
     PutVarint32(&out, kAddSSTable);
     PutLengthPrefixed(&out, r.table);
     PutVarint64(&out, r.file_number);
-    PutSigned(&out, r.level);
+    PutSignedVarint64(&out, r.level);
   }
   for (const auto& r : e.removed) {
     PutVarint32(&out, kRemoveSSTable);
@@ -145,7 +128,7 @@ absl::StatusOr<ManifestEdit> DecodeEdit(std::string_view in) {
       }
       case kAddSSTable: {
         ManifestEdit::SSTableRef r;
-        if (!GetString(&in, &r.table) || !GetVarint64(&in, &r.file_number) ||
+        if (!GetLengthPrefixedString(&in, &r.table) || !GetVarint64(&in, &r.file_number) ||
             !GetInt32(&in, &r.level)) {
           return bad("added sstable");
         }
@@ -154,7 +137,7 @@ absl::StatusOr<ManifestEdit> DecodeEdit(std::string_view in) {
       }
       case kRemoveSSTable: {
         ManifestEdit::SSTableRef r;
-        if (!GetString(&in, &r.table) || !GetVarint64(&in, &r.file_number)) {
+        if (!GetLengthPrefixedString(&in, &r.table) || !GetVarint64(&in, &r.file_number)) {
           return bad("removed sstable");
         }
         e.removed.push_back(std::move(r));
@@ -163,7 +146,7 @@ absl::StatusOr<ManifestEdit> DecodeEdit(std::string_view in) {
       case kFlushed: {
         std::string table;
         LogPosition p;
-        if (!GetString(&in, &table) || !GetVarint64(&in, &p.segment) ||
+        if (!GetLengthPrefixedString(&in, &table) || !GetVarint64(&in, &p.segment) ||
             !GetVarint64(&in, &p.offset)) {
           return bad("flushed position");
         }

@@ -11,22 +11,6 @@ constexpr uint8_t kHasDeletion = 0x04;
 constexpr uint8_t kCellExpiring = 0x01;
 constexpr uint8_t kCellTombstone = 0x02;
 
-void PutSigned(std::string* out, int64_t v) { PutVarint64(out, EncodeZigZag64(v)); }
-
-bool GetSigned(std::string_view* in, int64_t* v) {
-  uint64_t u;
-  if (!GetVarint64(in, &u)) return false;
-  *v = DecodeZigZag64(u);
-  return true;
-}
-
-bool GetByte(std::string_view* in, uint8_t* b) {
-  if (in->empty()) return false;
-  *b = static_cast<uint8_t>((*in)[0]);
-  in->remove_prefix(1);
-  return true;
-}
-
 absl::Status Corrupt(const char* what) {
   return absl::DataLossError(std::string("malformed row encoding: ") + what);
 }
@@ -40,24 +24,24 @@ void EncodeRow(const Row& row, std::string* out) {
   if (!row.deletion.IsLive()) flags |= kHasDeletion;
   out->push_back(static_cast<char>(flags));
   if (flags & kHasLiveness) {
-    PutSigned(out, row.liveness.timestamp);
+    PutSignedVarint64(out, row.liveness.timestamp);
     if (flags & kLivenessExpiring) {
       PutVarint32(out, static_cast<uint32_t>(row.liveness.ttl));
-      PutSigned(out, row.liveness.ldt);
+      PutSignedVarint64(out, row.liveness.ldt);
     }
   }
   if (flags & kHasDeletion) {
-    PutSigned(out, row.deletion.marked_for_delete_at);
-    PutSigned(out, row.deletion.ldt);
+    PutSignedVarint64(out, row.deletion.marked_for_delete_at);
+    PutSignedVarint64(out, row.deletion.ldt);
   }
   PutVarint32(out, static_cast<uint32_t>(row.cells.size()));
   for (const Cell& c : row.cells) {
     PutVarint32(out, c.column);
     uint8_t cf = c.IsExpiring() ? kCellExpiring : (c.IsTombstone() ? kCellTombstone : 0);
     out->push_back(static_cast<char>(cf));
-    PutSigned(out, c.timestamp);
+    PutSignedVarint64(out, c.timestamp);
     if (cf & kCellExpiring) PutVarint32(out, static_cast<uint32_t>(c.ttl));
-    if (cf & (kCellExpiring | kCellTombstone)) PutSigned(out, c.ldt);
+    if (cf & (kCellExpiring | kCellTombstone)) PutSignedVarint64(out, c.ldt);
     if (!(cf & kCellTombstone)) PutLengthPrefixed(out, c.value);
   }
 }
@@ -72,21 +56,22 @@ absl::Status DecodeRow(std::string_view in, Row* row) {
   if (flags & kHasLiveness) {
     // kNoTimestamp would make the marker "empty" yet flagged: re-encoding could not
     // reproduce these bytes.
-    if (!GetSigned(&in, &row->liveness.timestamp) || row->liveness.timestamp == kNoTimestamp) {
+    if (!GetSignedVarint64(&in, &row->liveness.timestamp) ||
+        row->liveness.timestamp == kNoTimestamp) {
       return Corrupt("liveness timestamp");
     }
     if (flags & kLivenessExpiring) {
       uint32_t ttl;
       if (!GetVarint32(&in, &ttl) || ttl == 0 || ttl > INT32_MAX) return Corrupt("liveness ttl");
       row->liveness.ttl = static_cast<int32_t>(ttl);
-      if (!GetSigned(&in, &row->liveness.ldt)) return Corrupt("liveness ldt");
+      if (!GetSignedVarint64(&in, &row->liveness.ldt)) return Corrupt("liveness ldt");
     }
   } else if (flags & kLivenessExpiring) {
     return Corrupt("expiring flag without liveness");
   }
   if (flags & kHasDeletion) {
-    if (!GetSigned(&in, &row->deletion.marked_for_delete_at) ||
-        !GetSigned(&in, &row->deletion.ldt) || row->deletion.IsLive()) {
+    if (!GetSignedVarint64(&in, &row->deletion.marked_for_delete_at) ||
+        !GetSignedVarint64(&in, &row->deletion.ldt) || row->deletion.IsLive()) {
       return Corrupt("row deletion");
     }
   }
@@ -98,8 +83,8 @@ absl::Status DecodeRow(std::string_view in, Row* row) {
   for (uint32_t i = 0; i < n; ++i) {
     Cell c;
     uint8_t cf;
-    if (!GetVarint32(&in, &c.column) || !GetByte(&in, &cf) || !GetSigned(&in, &c.timestamp) ||
-        c.timestamp == kNoTimestamp) {
+    if (!GetVarint32(&in, &c.column) || !GetByte(&in, &cf) ||
+        !GetSignedVarint64(&in, &c.timestamp) || c.timestamp == kNoTimestamp) {
       return Corrupt("cell header");
     }
     if (cf & ~(kCellExpiring | kCellTombstone) || cf == (kCellExpiring | kCellTombstone)) {
@@ -111,7 +96,7 @@ absl::Status DecodeRow(std::string_view in, Row* row) {
       c.ttl = static_cast<int32_t>(ttl);
     }
     if (cf & (kCellExpiring | kCellTombstone)) {
-      if (!GetSigned(&in, &c.ldt)) return Corrupt("cell ldt");
+      if (!GetSignedVarint64(&in, &c.ldt)) return Corrupt("cell ldt");
     }
     if (!(cf & kCellTombstone)) {
       if (!GetLengthPrefixed(&in, &c.value)) return Corrupt("cell value");
@@ -130,8 +115,8 @@ void EncodeRangeTombstones(const RangeTombstoneList& list, std::string* out) {
   for (const RangeTombstone& rt : list.fragments()) {
     PutLengthPrefixed(out, rt.start);
     PutLengthPrefixed(out, rt.end);
-    PutSigned(out, rt.deletion.marked_for_delete_at);
-    PutSigned(out, rt.deletion.ldt);
+    PutSignedVarint64(out, rt.deletion.marked_for_delete_at);
+    PutSignedVarint64(out, rt.deletion.ldt);
   }
 }
 
@@ -143,7 +128,7 @@ absl::Status DecodeRangeTombstones(std::string_view in, RangeTombstoneList* list
     std::string_view start, end;
     DeletionTime d;
     if (!GetLengthPrefixed(&in, &start) || !GetLengthPrefixed(&in, &end) ||
-        !GetSigned(&in, &d.marked_for_delete_at) || !GetSigned(&in, &d.ldt)) {
+        !GetSignedVarint64(&in, &d.marked_for_delete_at) || !GetSignedVarint64(&in, &d.ldt)) {
       return Corrupt("range tombstone");
     }
     list->Add(start, end, d);

@@ -59,13 +59,6 @@ bool GetTtl(std::string_view* in, int32_t base, int32_t* ttl) {
   return true;
 }
 
-bool GetByte(std::string_view* in, uint8_t* b) {
-  if (in->empty()) return false;
-  *b = static_cast<uint8_t>((*in)[0]);
-  in->remove_prefix(1);
-  return true;
-}
-
 void PutDeletion(std::string* out, const DeletionTime& d, EncodingBases* b) {
   PutDelta(out, d.marked_for_delete_at, &b->timestamp, &b->has_timestamp);
   PutDelta(out, d.ldt, &b->ldt, &b->has_ldt);

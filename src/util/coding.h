@@ -88,6 +88,29 @@ constexpr int64_t DecodeZigZag64(uint64_t value) {
   return static_cast<int64_t>((value >> 1) ^ (~(value & 1) + 1));
 }
 
+// ---- Signed varints (zigzag) and small helpers shared by every record codec.
+
+inline void PutSignedVarint64(std::string* dst, int64_t v) { PutVarint64(dst, EncodeZigZag64(v)); }
+inline bool GetSignedVarint64(std::string_view* input, int64_t* v) {
+  uint64_t u;
+  if (!GetVarint64(input, &u)) return false;
+  *v = DecodeZigZag64(u);
+  return true;
+}
+inline bool GetByte(std::string_view* input, uint8_t* b) {
+  if (input->empty()) return false;
+  *b = static_cast<uint8_t>((*input)[0]);
+  input->remove_prefix(1);
+  return true;
+}
+// A length-prefixed value copied into *s.
+inline bool GetLengthPrefixedString(std::string_view* input, std::string* s) {
+  std::string_view v;
+  if (!GetLengthPrefixed(input, &v)) return false;
+  s->assign(v.data(), v.size());
+  return true;
+}
+
 }  // namespace cassette
 
 #endif  // CASSETTE_UTIL_CODING_H_
