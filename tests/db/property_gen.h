@@ -68,8 +68,10 @@ struct Read {
 
 struct Step {
   // kSwitch: SwitchMemtable; kFlush: Flush (data moves to SSTables); kReopen: close
-  // the Db and open it again on the same folder (commit log replay, manifest).
-  enum class Kind { kWrite, kAdvance, kSwitch, kFlush, kReopen };
+  // the Db and open it again on the same folder (commit log replay, manifest); kCrash:
+  // drop the Db, simulate a crash of the file system (crash_mode), and reopen.
+  enum class Kind { kWrite, kAdvance, kSwitch, kFlush, kReopen, kCrash };
+  int crash_mode = 0;  // kCrash: 0 drop unsynced, 1 random prefix, 2 torn last write
   Kind kind = Kind::kWrite;
   std::vector<PlannedMutation> batch;  // kWrite
   int64_t advance_us = 0;              // kAdvance
@@ -167,6 +169,9 @@ inline std::string Show(const Step& s) {
       break;
     case Step::Kind::kReopen:
       out = "reopen";
+      break;
+    case Step::Kind::kCrash:
+      out = absl::StrCat("crash (mode ", s.crash_mode, ") and reopen");
       break;
   }
   for (const Read& r : s.reads) {
@@ -416,8 +421,11 @@ inline Step RandomStep(bool narrow) {
   } else if (kind < 97) {
     s.kind = kind < 93 ? Step::Kind::kSwitch : Step::Kind::kFlush;
     s.table = OneIn(2) ? kTableA : kTableB;
-  } else {
+  } else if (OneIn(2)) {
     s.kind = Step::Kind::kReopen;
+  } else {
+    s.kind = Step::Kind::kCrash;
+    s.crash_mode = Uniform(0, 2);
   }
   const int reads = Uniform(1, 3);
   for (int i = 0; i < reads; ++i) s.reads.push_back(RandomRead());
