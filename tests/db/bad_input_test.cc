@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "cassette/cassette.h"
 #include "db/table_info.h"
+#include "db/test_folder.h"
 
 namespace cassette {
 namespace {
@@ -26,18 +27,6 @@ using ::testing::HasSubstr;
 using Parts = std::vector<std::string>;
 
 constexpr int64_t kStartMicros = 1'700'000'000'000'000;
-
-// A fresh folder per test under CASSETTE_TEST_TMPDIR (or gtest's temp dir).
-std::string FreshFolder() {
-  const char* env = std::getenv("CASSETTE_TEST_TMPDIR");
-  std::filesystem::path base = env != nullptr ? env : ::testing::TempDir();
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::filesystem::path dir =
-      base / absl::StrCat("bad_input_", info->test_suite_name(), "_", info->name(), "_", getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(base);
-  return dir.string();
-}
 
 void ExpectStatus(const absl::Status& s, absl::StatusCode code, const Parts& parts) {
   EXPECT_EQ(s.code(), code) << s;

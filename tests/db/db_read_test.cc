@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cassette/cassette.h"
+#include "db/test_folder.h"
 #include "types/partition_key.h"
 
 namespace cassette {
@@ -27,17 +28,6 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 constexpr int64_t kStartMicros = int64_t{1'700'000'000} * 1'000'000;
-
-std::string FreshFolder() {
-  const char* env = std::getenv("CASSETTE_TEST_TMPDIR");
-  std::filesystem::path base = env != nullptr ? env : ::testing::TempDir();
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::filesystem::path dir =
-      base / absl::StrCat("db_", info->test_suite_name(), "_", info->name(), "_", getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(base);
-  return dir.string();
-}
 
 ColumnDef Col(std::string name, ColumnKind kind, ClusteringOrder order = ClusteringOrder::kAsc) {
   return ColumnDef{std::move(name), CqlType::kInt, kind, order};

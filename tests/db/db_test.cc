@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cassette/cassette.h"
+#include "db/test_folder.h"
 
 namespace cassette {
 namespace {
@@ -28,17 +29,6 @@ using ::testing::IsEmpty;
 
 constexpr int64_t kSec = 1'000'000;
 constexpr int64_t kStartMicros = 1'700'000'000 * kSec;  // a whole second
-
-std::string FreshFolder() {
-  const char* env = std::getenv("CASSETTE_TEST_TMPDIR");
-  std::filesystem::path base = env != nullptr ? env : ::testing::TempDir();
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::filesystem::path dir =
-      base / absl::StrCat("db_", info->test_suite_name(), "_", info->name(), "_", getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(base);
-  return dir.string();
-}
 
 WriteOptions At(int64_t timestamp) {
   WriteOptions o;

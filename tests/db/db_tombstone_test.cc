@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cassette/cassette.h"
+#include "db/test_folder.h"
 
 namespace cassette {
 namespace {
@@ -25,17 +26,6 @@ using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
 constexpr int64_t kStartMicros = int64_t{1'700'000'000} * 1'000'000;
-
-std::string FreshFolder() {
-  const char* env = std::getenv("CASSETTE_TEST_TMPDIR");
-  std::filesystem::path base = env != nullptr ? env : ::testing::TempDir();
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::filesystem::path dir =
-      base / absl::StrCat("db_", info->test_suite_name(), "_", info->name(), "_", getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(base);
-  return dir.string();
-}
 
 Value I(int32_t v) { return Value::Int(v); }
 ColumnValues K(int32_t k) { return {{"k", I(k)}}; }

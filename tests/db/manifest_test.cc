@@ -158,8 +158,8 @@ TEST_F(ManifestFileTest, EveryCrashPointLeavesAConsistentState) {
     syncs = probe.SyncCount() - before;
   }
   ASSERT_GT(syncs, 2);
-  for (auto mode : {CrashMode::kDropUnsynced, CrashMode::kKeepRandomPrefix,
-                    CrashMode::kTornLastWrite}) {
+  for (auto mode :
+       {CrashMode::kDropUnsynced, CrashMode::kKeepRandomPrefix, CrashMode::kTornLastWrite}) {
     for (int k = 0; k < syncs; ++k) {
       FaultInjectionEnv env;
       ASSERT_TRUE(env.CreateDir(dir_).ok());
@@ -282,12 +282,29 @@ TEST(ManifestGoldenTest, FreshManifestWithOneTable) {
   EXPECT_EQ(current, "MANIFEST-000001\n");
   EXPECT_EQ(Hex(bytes),
             // record 1: snapshot of the empty state {next_file_number = 2}
-            "02000000" "8dfe92a0" "b2d610cf5472deca" "0502"
+            "02000000"
+            "8dfe92a0"
+            "b2d610cf5472deca"
+            "0502"
             // record 2: create table k.t (p int PRIMARY KEY), then next_file_number = 2
-            "34000000" "43607d36" "1dd0f7ee9218256e"
-            "01" "016b" "0174" "01" "0170" "01" "01" "00"
-            "00" "80bc69" "1c53697a65546965726564436f6d70616374696f6e5374726174656779" "00"
-            "d00f" "c09a0c" "0502");
+            "34000000"
+            "43607d36"
+            "1dd0f7ee9218256e"
+            "01"
+            "016b"
+            "0174"
+            "01"
+            "0170"
+            "01"
+            "01"
+            "00"
+            "00"
+            "80bc69"
+            "1c53697a65546965726564436f6d70616374696f6e5374726174656779"
+            "00"
+            "d00f"
+            "c09a0c"
+            "0502");
 }
 
 }  // namespace
