@@ -85,6 +85,8 @@ class DbImpl final : public Db {
   void SwitchLocked(TableState* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Waits while `t` has too many memtables waiting for flush.
   absl::Status MakeRoom(TableState* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues a write (or a memtable switch) and returns its status once applied.
+  absl::Status Enqueue(Writer* w) ABSL_LOCKS_EXCLUDED(mu_);
   void LeadGroup(Writer* leader) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status DiscardFlushedLog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FlushLoop();

@@ -55,26 +55,25 @@ absl::Status DbImpl::MakeRoom(TableState* t) {
   return absl::OkStatus();
 }
 
+absl::Status DbImpl::Enqueue(Writer* w) {
+  absl::MutexLock l(&mu_);
+  writers_.push_back(w);
+  // Wait until a leader has done our work, or we are at the head and lead.
+  while (!w->done && w != writers_.front()) w->cv.Wait(&mu_);
+  if (!w->done) LeadGroup(w);
+  return w->status;
+}
+
 absl::Status DbImpl::Write(const WriteBatch& batch, const WriteSyncOptions& options) {
   if (batch.empty()) return absl::OkStatus();
   Writer w(&batch, options.sync);
-  absl::MutexLock l(&mu_);
-  writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.Wait(&mu_);
-  if (w.done) return w.status;
-  LeadGroup(&w);
-  return w.status;
+  return Enqueue(&w);
 }
 
 absl::Status DbImpl::SwitchMemtable(std::string_view table) {
   Writer w(nullptr, false);
   w.switch_table = std::string(table);
-  absl::MutexLock l(&mu_);
-  writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.Wait(&mu_);
-  if (w.done) return w.status;
-  LeadGroup(&w);
-  return w.status;
+  return Enqueue(&w);
 }
 
 void DbImpl::LeadGroup(Writer* leader) {
