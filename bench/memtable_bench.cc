@@ -74,8 +74,8 @@ void BM_MemtableApply(benchmark::State& state) {
     mem = m.ApproximateMemoryUsage();
     benchmark::DoNotOptimize(mem);
   }
-  state.counters["rows/s"] = benchmark::Counter(double(kRows) * state.iterations(),
-                                                benchmark::Counter::kIsRate);
+  state.counters["rows/s"] =
+      benchmark::Counter(double(kRows) * state.iterations(), benchmark::Counter::kIsRate);
   state.counters["arena_MB"] = double(mem) / 1e6;
   state.SetLabel(state.range(0) == 0 ? "1M partitions x 1 row" : "1000 partitions x 1000 rows");
 }
@@ -109,8 +109,8 @@ void BM_DbWrite(benchmark::State& state) {
     }
   }
   std::filesystem::remove_all(dir);
-  state.counters["rows/s"] = benchmark::Counter(double(kRows) * state.iterations(),
-                                                benchmark::Counter::kIsRate);
+  state.counters["rows/s"] =
+      benchmark::Counter(double(kRows) * state.iterations(), benchmark::Counter::kIsRate);
   state.SetLabel(state.range(0) == 0 ? "1M partitions x 1 row" : "1000 partitions x 1000 rows");
 }
 BENCHMARK(BM_DbWrite)->Arg(0)->Arg(1)->Iterations(2)->Unit(benchmark::kMillisecond);
@@ -127,8 +127,8 @@ void BM_Memcpy(benchmark::State& state) {
     benchmark::DoNotOptimize(dst.data());
     benchmark::ClobberMemory();
   }
-  state.counters["rows/s"] = benchmark::Counter(double(kRows) * state.iterations(),
-                                                benchmark::Counter::kIsRate);
+  state.counters["rows/s"] =
+      benchmark::Counter(double(kRows) * state.iterations(), benchmark::Counter::kIsRate);
   state.SetBytesProcessed(int64_t{kRows} * kPayload * state.iterations());
 }
 BENCHMARK(BM_Memcpy)->Iterations(10)->Unit(benchmark::kMillisecond);

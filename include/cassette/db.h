@@ -28,15 +28,15 @@
 namespace cassette {
 
 struct TableStats {
-  int64_t memtable_count = 0;          // active + immutable memtables
-  int64_t memtable_bytes = 0;          // arena bytes of all memtables
+  int64_t memtable_count = 0;  // active + immutable memtables
+  int64_t memtable_bytes = 0;  // arena bytes of all memtables
   int64_t memtable_switch_count = 0;
-  int64_t write_count = 0;             // mutations applied
+  int64_t write_count = 0;  // mutations applied
   int64_t read_count = 0;
   int64_t flush_count = 0;
-  int64_t write_stall_micros = 0;      // time writers waited for flushes
+  int64_t write_stall_micros = 0;  // time writers waited for flushes
   int64_t sstable_count = 0;
-  int64_t sstable_bytes = 0;           // on disk
+  int64_t sstable_bytes = 0;  // on disk
 };
 
 class Db {

@@ -50,8 +50,8 @@ struct ReadStats {
   int64_t live_rows = 0;           // CQL rows returned
   int64_t tombstones_scanned = 0;  // counted as Cassandra does (docs/data-model.md)
   int64_t partitions_scanned = 0;
-  int64_t sources_touched = 0;     // memtables and SSTables that held the partitions read
-  int64_t sstables_touched = 0;    // of those, SSTables (Cassandra's SSTables per read)
+  int64_t sources_touched = 0;        // memtables and SSTables that held the partitions read
+  int64_t sstables_touched = 0;       // of those, SSTables (Cassandra's SSTables per read)
   std::vector<std::string> warnings;  // e.g. tombstone_warn_threshold exceeded
 };
 

@@ -34,14 +34,14 @@ struct ColumnDef {
 
 // Table options, each with its CQL name and Cassandra's default.
 struct TableOptions {
-  int32_t default_time_to_live = 0;       // seconds, 0..630720000; 0 = none
-  int32_t gc_grace_seconds = 864000;      // 10 days; >= 0
+  int32_t default_time_to_live = 0;   // seconds, 0..630720000; 0 = none
+  int32_t gc_grace_seconds = 864000;  // 10 days; >= 0
   // compaction = {'class': ..., <option>: <value>, ...} as in CQL. Class names may be
   // short ("SizeTieredCompactionStrategy") or fully qualified.
   std::string compaction_class = "SizeTieredCompactionStrategy";
   std::map<std::string, std::string> compaction_options;
-  int32_t tombstone_warn_threshold = 1000;      // read warns when tombstones > this
-  int32_t tombstone_failure_threshold = 100000; // read fails when tombstones > this
+  int32_t tombstone_warn_threshold = 1000;       // read warns when tombstones > this
+  int32_t tombstone_failure_threshold = 100000;  // read fails when tombstones > this
 };
 
 struct TableSchema {

@@ -23,22 +23,22 @@ namespace cassette {
 
 // Do not change the numeric values: they are embedded in on-disk data (schema records).
 enum class CqlType : uint8_t {
-  kInt = 1,        // 4-byte signed
-  kBigint = 2,     // 8-byte signed
-  kSmallint = 3,   // 2-byte signed
-  kTinyint = 4,    // 1-byte signed
-  kBoolean = 5,    // 1 byte, 0 or 1
-  kFloat = 6,      // IEEE-754 binary32
-  kDouble = 7,     // IEEE-754 binary64
-  kText = 8,       // UTF-8
-  kAscii = 9,      // bytes 0..127
-  kBlob = 10,      // any bytes
-  kTimestamp = 11, // 8-byte signed milliseconds since the epoch
-  kDate = 12,      // 4-byte unsigned days, 2^31 = 1970-01-01
-  kTime = 13,      // 8-byte signed nanoseconds since midnight, 0..86399999999999
-  kUuid = 14,      // 16 bytes
-  kTimeuuid = 15,  // 16 bytes, version 1
-  kInet = 16,      // 4 (IPv4) or 16 (IPv6) bytes
+  kInt = 1,         // 4-byte signed
+  kBigint = 2,      // 8-byte signed
+  kSmallint = 3,    // 2-byte signed
+  kTinyint = 4,     // 1-byte signed
+  kBoolean = 5,     // 1 byte, 0 or 1
+  kFloat = 6,       // IEEE-754 binary32
+  kDouble = 7,      // IEEE-754 binary64
+  kText = 8,        // UTF-8
+  kAscii = 9,       // bytes 0..127
+  kBlob = 10,       // any bytes
+  kTimestamp = 11,  // 8-byte signed milliseconds since the epoch
+  kDate = 12,       // 4-byte unsigned days, 2^31 = 1970-01-01
+  kTime = 13,       // 8-byte signed nanoseconds since midnight, 0..86399999999999
+  kUuid = 14,       // 16 bytes
+  kTimeuuid = 15,   // 16 bytes, version 1
+  kInet = 16,       // 4 (IPv4) or 16 (IPv6) bytes
   // Reserved for later: kVarint = 17, kDecimal = 18, kDuration = 19, collections 32+.
 };
 
@@ -60,8 +60,8 @@ class Value {
   static Value Boolean(bool v);
   static Value Float(float v);
   static Value Double(double v);
-  static Value Text(std::string_view utf8);   // validated when written
-  static Value Ascii(std::string_view ascii); // validated when written
+  static Value Text(std::string_view utf8);    // validated when written
+  static Value Ascii(std::string_view ascii);  // validated when written
   static Value Blob(std::string_view bytes);
   static Value Timestamp(int64_t millis_since_epoch);
   static Value Date(uint32_t days_with_2_31_epoch);

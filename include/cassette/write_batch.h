@@ -69,11 +69,11 @@ class WriteBatch {
   // The recorded form of one call; read by Db::Write.
   struct Mutation {
     Kind kind;
-    std::string table;       // "keyspace.table"
-    ColumnValues key;        // primary key columns named (see each call)
-    ColumnValues values;     // Insert: non-key columns; Update: columns to set
+    std::string table;                 // "keyspace.table"
+    ColumnValues key;                  // primary key columns named (see each call)
+    ColumnValues values;               // Insert: non-key columns; Update: columns to set
     std::vector<std::string> columns;  // DeleteColumns
-    ClusteringSlice slice;   // DeleteRange
+    ClusteringSlice slice;             // DeleteRange
     WriteOptions options;
   };
 

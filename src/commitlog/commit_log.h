@@ -49,11 +49,11 @@ struct CommitLogOptions {
 struct ReplayReport {
   uint64_t segments = 0;
   uint64_t records = 0;
-  uint64_t bytes = 0;                     // payload bytes of the replayed records
-  uint64_t torn_tail_bytes_dropped = 0;   // cut from the end of the last segment
-  uint64_t torn_tail_records_dropped = 0; // 0 or 1: the partial final record
-  uint64_t salvaged_bytes_skipped = 0;    // only with salvage
-  std::vector<std::string> notes;         // human-readable, e.g. what was cut where
+  uint64_t bytes = 0;                      // payload bytes of the replayed records
+  uint64_t torn_tail_bytes_dropped = 0;    // cut from the end of the last segment
+  uint64_t torn_tail_records_dropped = 0;  // 0 or 1: the partial final record
+  uint64_t salvaged_bytes_skipped = 0;     // only with salvage
+  std::vector<std::string> notes;          // human-readable, e.g. what was cut where
 };
 
 class CommitLog {

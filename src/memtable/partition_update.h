@@ -16,7 +16,7 @@ namespace cassette {
 struct RowUpdate {
   std::string clustering;  // comparable encoding; empty for the static row
   bool is_static = false;
-  Row row;                 // row.clustering is ignored; cells sorted by column id
+  Row row;  // row.clustering is ignored; cells sorted by column id
 };
 
 struct PartitionUpdate {

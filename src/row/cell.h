@@ -39,14 +39,12 @@ struct Cell {
 // The primary-key liveness marker that INSERT writes (UPDATE does not).
 struct LivenessInfo {
   int64_t timestamp = kNoTimestamp;
-  int32_t ttl = 0;                 // 0: not expiring
-  int64_t ldt = kNoDeletionTime;   // expiry for an expiring marker
+  int32_t ttl = 0;                // 0: not expiring
+  int64_t ldt = kNoDeletionTime;  // expiry for an expiring marker
 
   bool IsEmpty() const { return timestamp == kNoTimestamp; }
   bool IsExpiring() const { return ttl != 0; }
-  bool IsLive(int64_t now_sec) const {
-    return !IsEmpty() && (ttl == 0 || now_sec < ldt);
-  }
+  bool IsLive(int64_t now_sec) const { return !IsEmpty() && (ttl == 0 || now_sec < ldt); }
   friend bool operator==(const LivenessInfo&, const LivenessInfo&) = default;
 };
 
@@ -54,8 +52,8 @@ struct LivenessInfo {
 struct Row {
   std::string_view clustering;  // comparable encoding (types/comparable.h)
   LivenessInfo liveness;
-  DeletionTime deletion;        // row deletion; Live() if none
-  std::vector<Cell> cells;      // sorted by column id, at most one cell per column
+  DeletionTime deletion;    // row deletion; Live() if none
+  std::vector<Cell> cells;  // sorted by column id, at most one cell per column
 
   bool IsEmpty() const { return liveness.IsEmpty() && deletion.IsLive() && cells.empty(); }
   friend bool operator==(const Row&, const Row&) = default;

@@ -56,9 +56,8 @@ class Source {
                                              PartitionHeader* header) = 0;
   // Rows of the partition with clustering in [lo, hi), ascending, or descending if
   // `reversed`. The static row is not included.
-  virtual std::unique_ptr<RowCursor> NewRowCursor(std::string_view decorated,
-                                                  std::string_view lo, std::string_view hi,
-                                                  bool reversed) = 0;
+  virtual std::unique_ptr<RowCursor> NewRowCursor(std::string_view decorated, std::string_view lo,
+                                                  std::string_view hi, bool reversed) = 0;
   // Partitions with decorated key >= start, in order.
   virtual std::unique_ptr<PartitionCursor> NewPartitionCursor(std::string_view start) = 0;
 };

@@ -24,14 +24,14 @@ struct SSTableStats {
   int64_t max_local_deletion_time = INT64_MIN;
   int32_t min_ttl = INT32_MAX;  // over expiring cells and markers; 0 if there are none
   int32_t max_ttl = 0;
-  std::string min_clustering;   // comparable encodings; empty if no rows
+  std::string min_clustering;  // comparable encodings; empty if no rows
   std::string max_clustering;
-  std::string first_key;        // decorated partition keys
+  std::string first_key;  // decorated partition keys
   std::string last_key;
   int64_t first_token = 0;
   int64_t last_token = 0;
   int64_t partition_count = 0;
-  int64_t row_count = 0;        // rows, static rows included
+  int64_t row_count = 0;  // rows, static rows included
   int64_t cell_count = 0;
   int64_t tombstone_count = 0;  // cell tombstones + row/range/partition deletions
   // Estimated droppable tombstones: local deletion time (s) -> count. Expiring cells are
@@ -40,12 +40,12 @@ struct SSTableStats {
   // Histograms keyed by bucket upper bound (powers of two).
   std::map<int64_t, int64_t> partition_size_histogram;  // uncompressed bytes
   std::map<int64_t, int64_t> cell_count_histogram;      // cells per partition
-  uint64_t uncompressed_bytes = 0;  // data file, before compression
-  uint64_t data_bytes = 0;          // data file on disk
+  uint64_t uncompressed_bytes = 0;                      // data file, before compression
+  uint64_t data_bytes = 0;                              // data file on disk
   double compression_ratio() const {
     return uncompressed_bytes == 0 ? 1.0 : double(data_bytes) / double(uncompressed_bytes);
   }
-  int32_t level = 0;                // LCS level (0 for other strategies)
+  int32_t level = 0;  // LCS level (0 for other strategies)
   int64_t created_at_micros = 0;
 };
 

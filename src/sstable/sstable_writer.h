@@ -22,11 +22,11 @@
 namespace cassette {
 
 struct SSTableWriterOptions {
-  int zstd_level = 3;              // 0: blocks stored uncompressed
-  int bloom_bits_per_key = 10;     // ~1% false positives
-  size_t block_size = 16 << 10;    // uncompressed bytes per data block (target)
+  int zstd_level = 3;                    // 0: blocks stored uncompressed
+  int bloom_bits_per_key = 10;           // ~1% false positives
+  size_t block_size = 16 << 10;          // uncompressed bytes per data block (target)
   size_t row_index_interval = 64 << 10;  // a row index entry every ~64 KiB of a partition
-  size_t summary_interval = 128;   // every Nth partition index entry kept in memory
+  size_t summary_interval = 128;         // every Nth partition index entry kept in memory
   int32_t level = 0;
   int64_t created_at_micros = 0;
   // Bases for the delta encoding of timestamps and local deletion times (the footer
