@@ -4,6 +4,8 @@
 #include <cmath>
 #include <utility>
 
+#include "util/murmur3.h"
+
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -14,16 +16,6 @@ namespace {
 constexpr int kMaxProbes = 30;
 
 uint64_t KeyHash(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
-
-// Murmur3's fmix64: derives a second, independent-looking hash for double hashing.
-uint64_t Fmix64(uint64_t k) {
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  k *= 0xc4ceb9fe1a85ec53ULL;
-  k ^= k >> 33;
-  return k;
-}
 
 }  // namespace
 
@@ -42,7 +34,7 @@ void BloomFilterBuilder::Finish(std::string* out) const {
   out->resize(start + bytes, '\0');
   char* array = out->data() + start;
   for (uint64_t h1 : hashes_) {
-    const uint64_t h2 = Fmix64(h1) | 1;
+    const uint64_t h2 = Fmix64(h1) | 1;  // a second hash for double hashing
     uint64_t h = h1;
     for (int i = 0; i < probes; ++i) {
       const uint64_t b = h % bits;
@@ -64,7 +56,7 @@ BloomFilter::BloomFilter(std::string data) : data_(std::move(data)) {
 bool BloomFilter::MayContain(std::string_view key) const {
   if (num_probes_ == 0) return true;
   const uint64_t h1 = KeyHash(key);
-  const uint64_t h2 = Fmix64(h1) | 1;
+  const uint64_t h2 = Fmix64(h1) | 1;  // a second hash for double hashing
   uint64_t h = h1;
   for (int i = 0; i < num_probes_; ++i) {
     const uint64_t b = h % num_bits_;

@@ -13,15 +13,6 @@ constexpr uint64_t kC2 = 0x4cf5ad432745937fULL;
 
 inline uint64_t Rotl64(uint64_t v, int n) { return (v << n) | (v >> (64 - n)); }
 
-inline uint64_t Fmix64(uint64_t k) {
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  k *= 0xc4ceb9fe1a85ec53ULL;
-  k ^= k >> 33;
-  return k;
-}
-
 // Full blocks are read little-endian with unsigned bytes, exactly like
 // MurmurHash.getBlock (which masks each byte with 0xff).
 inline uint64_t GetBlock(const unsigned char* p) {
