@@ -62,6 +62,11 @@ absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query) {
     for (auto it = t->immutables.rbegin(); it != t->immutables.rend(); ++it)
       mems.push_back(it->mem);
     ssts = t->sstables;
+    // Newest data first, so a partition deletion found early lets older SSTables be
+    // skipped (merged_partition.cc).
+    std::stable_sort(ssts.begin(), ssts.end(), [](const auto& a, const auto& b) {
+      return a->stats().max_timestamp > b->stats().max_timestamp;
+    });
   }
   // Acquire pairs with the leader's release: the snapshot's versions are fully written.
   const uint64_t snapshot = visible_seq_.load(std::memory_order_acquire);

@@ -59,12 +59,17 @@ absl::StatusOr<std::unique_ptr<MergedPartition>> MergedPartition::Open(
   auto p = std::make_unique<MergedPartition>();
   p->key_ = std::string(decorated);
   p->headers_.reserve(sources.size());
+  DeletionTime deletion;  // the partition deletion merged so far
   for (size_t i = 0; i < sources.size(); ++i) {
     Source* s = sources[i];
+    // Everything this source holds is at or below a partition deletion already found:
+    // shadowed, and not counted as tombstones either (§12). Sources come newest first.
+    if (!deletion.IsLive() && s->max_timestamp() <= deletion.marked_for_delete_at) continue;
     PartitionHeader h;
     auto found = s->ReadPartition(decorated, &h);
     if (!found.ok()) return found.status();
     if (!*found) continue;
+    deletion = MaxDeletion(deletion, h.deletion);
     p->positions_.push_back(i);
     p->sources_.push_back(s);
     p->headers_.push_back(std::move(h));

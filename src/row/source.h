@@ -60,6 +60,11 @@ class Source {
                                                   std::string_view hi, bool reversed) = 0;
   // Partitions with decorated key >= start, in order.
   virtual std::unique_ptr<PartitionCursor> NewPartitionCursor(std::string_view start) = 0;
+
+  // An upper bound of every timestamp in the source (INT64_MAX if unknown). A partition
+  // deletion at or above it shadows all the source holds for the partition, so the read
+  // path may skip the source.
+  virtual int64_t max_timestamp() const { return INT64_MAX; }
 };
 
 }  // namespace cassette

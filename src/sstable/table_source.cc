@@ -272,6 +272,7 @@ class TableSource final : public Source {
   absl::StatusOr<bool> ReadPartition(std::string_view decorated, PartitionHeader* header) override;
   std::unique_ptr<RowCursor> NewRowCursor(std::string_view decorated, std::string_view lo,
                                           std::string_view hi, bool reversed) override;
+  int64_t max_timestamp() const override { return ctx_.table->stats().max_timestamp; }
   std::unique_ptr<PartitionCursor> NewPartitionCursor(std::string_view start) override {
     return std::make_unique<TablePartitionCursor>(ctx_, start);
   }
