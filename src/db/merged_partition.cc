@@ -62,9 +62,11 @@ absl::StatusOr<std::unique_ptr<MergedPartition>> MergedPartition::Open(
   DeletionTime deletion;  // the partition deletion merged so far
   for (size_t i = 0; i < sources.size(); ++i) {
     Source* s = sources[i];
-    // Everything this source holds is at or below a partition deletion already found:
-    // shadowed, and not counted as tombstones either (§12). Sources come newest first.
-    if (!deletion.IsLive() && s->max_timestamp() <= deletion.marked_for_delete_at) continue;
+    // Everything this source holds is older than a partition deletion already found:
+    // shadowed, and not counted as tombstones either (§12; strictly older, so even a
+    // range tombstone tied with the deletion, which Cassandra would still count, cannot
+    // be in it). Sources come newest first.
+    if (!deletion.IsLive() && s->max_timestamp() < deletion.marked_for_delete_at) continue;
     PartitionHeader h;
     auto found = s->ReadPartition(decorated, &h);
     if (!found.ok()) return found.status();

@@ -62,8 +62,8 @@ class Source {
   virtual std::unique_ptr<PartitionCursor> NewPartitionCursor(std::string_view start) = 0;
 
   // An upper bound of every timestamp in the source (INT64_MAX if unknown). A partition
-  // deletion at or above it shadows all the source holds for the partition, so the read
-  // path may skip the source.
+  // deletion above it shadows all the source holds for the partition, so the read path
+  // may skip the source.
   virtual int64_t max_timestamp() const { return INT64_MAX; }
 };
 
