@@ -15,7 +15,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "util/mutex.h"
 #include "absl/time/time.h"
 #include "commitlog/log_record.h"
 #include "commitlog/segment_names.h"
@@ -36,11 +36,12 @@ class CommitLogImpl final : public CommitLog {
 
   ~CommitLogImpl() override {
     {
-      absl::MutexLock l(&mu_);
+      MutexLock l(&mu_);
       stopping_ = true;
+      stop_cv_.SignalAll();
     }
     if (syncer_.joinable()) syncer_.join();
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     // Not synced: the contract makes only Sync() durable, and a destructor cannot report
     // a failure anyway.
     if (file_ != nullptr) file_->Close().IgnoreError();
@@ -49,7 +50,7 @@ class CommitLogImpl final : public CommitLog {
   // Creates the first segment (id `first_id`) and starts the periodic syncer.
   absl::Status Start(uint64_t first_id) {
     {
-      absl::MutexLock l(&mu_);
+      MutexLock l(&mu_);
       absl::Status s = OpenSegmentLocked(first_id);
       if (!s.ok()) return s;
     }
@@ -63,7 +64,7 @@ class CommitLogImpl final : public CommitLog {
                                                      " bytes exceeds the limit of ",
                                                      kMaxRecordPayload));
     }
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     if (!failed_.ok()) return failed_;
     const uint64_t total = kRecordHeaderSize + record.size();
     // A record that does not fit starts a new segment, unless the segment is still empty:
@@ -90,12 +91,12 @@ class CommitLogImpl final : public CommitLog {
   }
 
   absl::Status Sync() override {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     return SyncLocked();
   }
 
   absl::Status DiscardBefore(LogPosition pos) override {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     // closed_segments_ never holds the active segment, so it is never discarded.
     bool removed = false;
     for (auto it = closed_segments_.begin(); it != closed_segments_.end();) {
@@ -115,12 +116,12 @@ class CommitLogImpl final : public CommitLog {
   }
 
   LogPosition CurrentPosition() const override {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     return LogPosition{segment_id_, offset_};
   }
 
   uint64_t bytes_written() const override {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     return bytes_written_;
   }
 
@@ -183,9 +184,11 @@ class CommitLogImpl final : public CommitLog {
 
   void SyncLoop() {
     const absl::Duration period = absl::Milliseconds(options_.periodic_sync_ms);
-    absl::MutexLock l(&mu_);
-    // Await releases mu_ while waiting and returns true once stopping_ is set.
-    while (!mu_.AwaitWithTimeout(absl::Condition(&stopping_), period)) {
+    MutexLock l(&mu_);
+    while (!stopping_) {
+      // Releases mu_ while waiting; the destructor wakes it early to stop.
+      stop_cv_.WaitWithTimeout(&mu_, period);
+      if (stopping_) break;
       // A failure is sticky: the next Append or Sync reports it.
       SyncLocked().IgnoreError();
     }
@@ -197,7 +200,8 @@ class CommitLogImpl final : public CommitLog {
 
   // Guards everything below. Held across file I/O: a WritableFile may be used by one
   // thread at a time (cassette/env.h), and Append must not interleave with Sync.
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
+  CondVar stop_cv_;  // signalled when stopping_ is set
   absl::Status failed_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<WritableFile> file_ ABSL_GUARDED_BY(mu_);  // the active segment
   uint64_t segment_id_ ABSL_GUARDED_BY(mu_) = 0;

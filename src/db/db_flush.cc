@@ -66,7 +66,7 @@ absl::Status DbImpl::DiscardFlushedLog() {
 }
 
 void DbImpl::FlushLoop() {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   while (true) {
     TableState* t = nullptr;
     if (bg_error_.ok()) {
@@ -119,7 +119,7 @@ void DbImpl::FlushLoop() {
 
 absl::Status DbImpl::Flush(std::string_view table) {
   if (auto s = SwitchMemtable(table); !s.ok()) return s;
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   TableState* t = FindTable(table);
   while (bg_error_.ok() && !t->immutables.empty()) bg_cv_.Wait(&mu_);
   if (!bg_error_.ok()) {

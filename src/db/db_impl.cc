@@ -31,7 +31,7 @@ DbImpl::TableState* DbImpl::FindTable(std::string_view name) const {
 }
 
 absl::StatusOr<TableSchema> DbImpl::GetSchema(std::string_view table) const {
-  absl::ReaderMutexLock l(&mu_);
+  ReaderMutexLock l(&mu_);
   TableState* t = FindTable(table);
   if (t == nullptr)
     return absl::NotFoundError(absl::StrCat("unconfigured table ", std::string(table)));
@@ -39,7 +39,7 @@ absl::StatusOr<TableSchema> DbImpl::GetSchema(std::string_view table) const {
 }
 
 std::vector<std::string> DbImpl::ListTables() const {
-  absl::ReaderMutexLock l(&mu_);
+  ReaderMutexLock l(&mu_);
   std::vector<std::string> names;
   for (const auto& [name, t] : tables_) names.push_back(name);
   std::sort(names.begin(), names.end());
@@ -52,7 +52,7 @@ absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query) {
   std::vector<std::shared_ptr<const SSTable>> ssts;
   TableState* t;
   {
-    absl::ReaderMutexLock l(&mu_);
+    ReaderMutexLock l(&mu_);
     t = FindTable(query.table);
     if (t == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat("unconfigured table ", query.table));
@@ -90,7 +90,7 @@ absl::StatusOr<std::optional<ResultRow>> DbImpl::Get(std::string_view table,
                                                      std::vector<std::string> columns) {
   std::shared_ptr<const TableInfo> info;
   {
-    absl::ReaderMutexLock l(&mu_);
+    ReaderMutexLock l(&mu_);
     TableState* t = FindTable(table);
     if (t == nullptr)
       return absl::InvalidArgumentError(absl::StrCat("unconfigured table ", std::string(table)));
@@ -139,7 +139,7 @@ absl::StatusOr<std::optional<ResultRow>> DbImpl::Get(std::string_view table,
 }
 
 absl::StatusOr<TableStats> DbImpl::GetTableStats(std::string_view table) const {
-  absl::ReaderMutexLock l(&mu_);
+  ReaderMutexLock l(&mu_);
   TableState* t = FindTable(table);
   if (t == nullptr)
     return absl::NotFoundError(absl::StrCat("unconfigured table ", std::string(table)));

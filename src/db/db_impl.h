@@ -27,7 +27,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "util/mutex.h"
 #include "cassette/db.h"
 #include "commitlog/commit_log.h"
 #include "db/manifest.h"
@@ -100,8 +100,8 @@ class DbImpl final : public Db {
   const std::shared_ptr<Clock> clock_;
   std::unique_ptr<FileLock> lock_;
 
-  mutable absl::Mutex mu_;
-  absl::CondVar bg_cv_;  // flush finished / work queued / shutting down
+  mutable Mutex mu_;
+  CondVar bg_cv_;  // flush finished / work queued / shutting down
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::unique_ptr<TableState>> tables_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Manifest> manifest_ ABSL_GUARDED_BY(mu_);

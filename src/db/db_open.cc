@@ -55,7 +55,7 @@ absl::StatusOr<std::unique_ptr<Db>> DbImpl::OpenImpl(const Options& options,
   if (!lock.ok()) return lock.status();
   db->lock_ = *std::move(lock);
   {
-    absl::MutexLock l(&db->mu_);
+    MutexLock l(&db->mu_);
     if (auto s = db->Recover(); !s.ok()) return s;
   }
   db->flush_thread_ = std::thread([p = db.get()] { p->FlushLoop(); });
@@ -159,7 +159,7 @@ absl::Status DbImpl::RemoveOrphans() {
 
 DbImpl::~DbImpl() {
   {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     shutting_down_ = true;
     bg_cv_.SignalAll();
   }
@@ -171,7 +171,7 @@ DbImpl::~DbImpl() {
 absl::Status DbImpl::CreateTable(const TableSchema& schema) {
   auto info = TableInfo::Build(schema);
   if (!info.ok()) return info.status();
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   const std::string& name = (*info)->qualified_name();
   if (tables_.contains(name)) {
     return absl::AlreadyExistsError(absl::StrCat("table ", name, " already exists"));

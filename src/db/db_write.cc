@@ -27,7 +27,7 @@ struct DbImpl::Writer {
   bool sync;
   bool done = false;
   absl::Status status;
-  absl::CondVar cv;
+  CondVar cv;
 };
 
 void DbImpl::SwitchLocked(TableState* t) {
@@ -56,7 +56,7 @@ absl::Status DbImpl::MakeRoom(TableState* t) {
 }
 
 absl::Status DbImpl::Enqueue(Writer* w) {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   writers_.push_back(w);
   // Wait until a leader has done our work, or we are at the head and lead.
   while (!w->done && w != writers_.front()) w->cv.Wait(&mu_);
@@ -93,7 +93,7 @@ void DbImpl::LeadGroup(Writer* leader) {
   // Group mode: give writers that arrive within the window a seat in this sync.
   if (options_.commitlog_sync == CommitLogSync::kGroup && options_.commitlog_group_window_ms > 0 &&
       writers_.size() < kMaxGroupBatches) {
-    absl::CondVar window;  // nobody signals it: a timed wait with mu_ released
+    CondVar window;  // nobody signals it: a timed wait with mu_ released
     window.WaitWithTimeout(&mu_, absl::Milliseconds(options_.commitlog_group_window_ms));
   }
   // Gather the group: the leader and the batches queued behind it.

@@ -173,7 +173,7 @@ class FaultInjectionEnv::WritableHandle final : public Handle, public WritableFi
   using Handle::Handle;
 
   absl::Status Append(std::string_view data) override {
-    absl::MutexLock l(&env_->mu_);
+    MutexLock l(&env_->mu_);
     if (absl::Status s = UsableLocked(); !s.ok()) return s;
     status_ = env_->BeginOpLocked(Op::kAppend, path_);
     if (!status_.ok() || data.empty()) return status_;
@@ -188,7 +188,7 @@ class FaultInjectionEnv::WritableHandle final : public Handle, public WritableFi
     SyncHook hook;
     int index;
     {
-      absl::MutexLock l(&env_->mu_);
+      MutexLock l(&env_->mu_);
       if (absl::Status s = UsableLocked(); !s.ok()) return s;
       status_ = env_->BeginOpLocked(Op::kSync, path_);
       if (!status_.ok()) return status_;
@@ -200,7 +200,7 @@ class FaultInjectionEnv::WritableHandle final : public Handle, public WritableFi
   }
 
   absl::Status Close() override {
-    absl::MutexLock l(&env_->mu_);
+    MutexLock l(&env_->mu_);
     if (closed_) return absl::OkStatus();
     closed_ = true;
     if (absl::Status s = StaleLocked(); !s.ok()) return s;
@@ -231,7 +231,7 @@ class FaultInjectionEnv::ReadHandle final : public Handle,
       : Handle(env, std::move(file), std::move(path)), size_(file_->data.size()) {}
 
   absl::Status Read(uint64_t offset, size_t n, std::string* out) const override {
-    absl::MutexLock l(&env_->mu_);
+    MutexLock l(&env_->mu_);
     out->clear();
     if (absl::Status s = StaleLocked(); !s.ok()) return s;
     if (absl::Status s = env_->BeginOpLocked(Op::kRead, path_); !s.ok()) return s;
@@ -256,7 +256,7 @@ class FaultInjectionEnv::LockHandle final : public Handle, public FileLock {
  public:
   LockHandle(FaultInjectionEnv* env, std::string path) : Handle(env, nullptr, std::move(path)) {}
   ~LockHandle() override {
-    absl::MutexLock l(&env_->mu_);
+    MutexLock l(&env_->mu_);
     // After a crash the set was cleared and the path may be locked again by the
     // reopened database; that lock is not ours to release.
     if (StaleLocked().ok()) env_->state_->locks.erase(path_);
@@ -312,7 +312,7 @@ int FaultInjectionEnv::FinishSyncLocked(SyncHook* hook) {
 absl::StatusOr<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(
     const std::string& path_in) {
   const std::string path = Normalize(path_in);
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (absl::Status s = BeginOpLocked(Op::kCreate, path); !s.ok()) return s;
   absl::StatusOr<std::shared_ptr<File>*> entry = state_->Entry("open", path);
   if (!entry.ok()) return entry.status();
@@ -330,7 +330,7 @@ absl::StatusOr<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile
 absl::StatusOr<std::unique_ptr<FaultInjectionEnv::ReadHandle>> FaultInjectionEnv::OpenForRead(
     const std::string& path_in) {
   const std::string path = Normalize(path_in);
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (absl::Status s = CheckNotFrozenLocked("open", path); !s.ok()) return s;
   absl::StatusOr<std::shared_ptr<File>> f = state_->Lookup("open", path);
   if (!f.ok()) return f.status();
@@ -349,14 +349,14 @@ absl::StatusOr<std::unique_ptr<SequentialFile>> FaultInjectionEnv::NewSequential
 
 bool FaultInjectionEnv::FileExists(const std::string& path_in) {
   const std::string path = Normalize(path_in);
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (frozen_) return false;
   return state_->FindFile(path) != nullptr || state_->FindDir(path) != nullptr;
 }
 
 absl::StatusOr<std::vector<std::string>> FaultInjectionEnv::GetChildren(const std::string& dir_in) {
   const std::string dir = Normalize(dir_in);
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (absl::Status s = CheckNotFrozenLocked("opendir", dir); !s.ok()) return s;
   Dir* d = state_->FindDir(dir);
   if (d == nullptr) return NoEntry("opendir", dir);
@@ -368,7 +368,7 @@ absl::StatusOr<std::vector<std::string>> FaultInjectionEnv::GetChildren(const st
 
 absl::StatusOr<uint64_t> FaultInjectionEnv::GetFileSize(const std::string& path_in) {
   const std::string path = Normalize(path_in);
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (absl::Status s = CheckNotFrozenLocked("stat", path); !s.ok()) return s;
   absl::StatusOr<std::shared_ptr<File>> f = state_->Lookup("stat", path);
   if (!f.ok()) return f.status();
@@ -377,7 +377,7 @@ absl::StatusOr<uint64_t> FaultInjectionEnv::GetFileSize(const std::string& path_
 
 absl::Status FaultInjectionEnv::RemoveFile(const std::string& path_in) {
   const std::string path = Normalize(path_in);
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (absl::Status s = BeginOpLocked(Op::kRemove, path); !s.ok()) return s;
   auto [dir, name] = Split(path);
   Dir* d = state_->FindDir(dir);
@@ -390,7 +390,7 @@ absl::Status FaultInjectionEnv::RemoveFile(const std::string& path_in) {
 absl::Status FaultInjectionEnv::RenameFile(const std::string& from_in, const std::string& to_in) {
   const std::string from = Normalize(from_in);
   const std::string to = Normalize(to_in);
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (absl::Status s = BeginOpLocked(Op::kRename, from, to); !s.ok()) return s;
   const std::string both = absl::StrCat(from, " to ", to);
   std::shared_ptr<File> f = state_->FindFile(from);
@@ -412,7 +412,7 @@ absl::Status FaultInjectionEnv::TruncateFile(const std::string& path_in, uint64_
   SyncHook hook;
   int index;
   {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     if (absl::Status s = BeginOpLocked(Op::kTruncate, path); !s.ok()) return s;
     absl::StatusOr<std::shared_ptr<File>> f = state_->Lookup("truncate", path);
     if (!f.ok()) return f.status();
@@ -431,7 +431,7 @@ absl::Status FaultInjectionEnv::TruncateFile(const std::string& path_in, uint64_
 
 absl::Status FaultInjectionEnv::CreateDir(const std::string& path_in) {
   const std::string path = Normalize(path_in);
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (absl::Status s = BeginOpLocked(Op::kCreate, path); !s.ok()) return s;
   if (state_->FindDir(path) != nullptr) return absl::OkStatus();
   if (state_->FindFile(path) != nullptr) {
@@ -450,7 +450,7 @@ absl::Status FaultInjectionEnv::SyncDir(const std::string& path_in) {
   SyncHook hook;
   int index;
   {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     if (absl::Status s = BeginOpLocked(Op::kSyncDir, path); !s.ok()) return s;
     Dir* d = state_->FindDir(path);
     if (d == nullptr) return NoEntry("open", path);
@@ -464,7 +464,7 @@ absl::Status FaultInjectionEnv::SyncDir(const std::string& path_in) {
 
 absl::StatusOr<std::unique_ptr<FileLock>> FaultInjectionEnv::LockFile(const std::string& path_in) {
   const std::string path = Normalize(path_in);
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (absl::Status s = CheckNotFrozenLocked("lock", path); !s.ok()) return s;
   if (state_->locks.count(path) > 0) {
     return absl::FailedPreconditionError(
@@ -476,7 +476,7 @@ absl::StatusOr<std::unique_ptr<FileLock>> FaultInjectionEnv::LockFile(const std:
 }
 
 void FaultInjectionEnv::SimulateCrash(CrashMode mode, uint64_t seed) {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   std::mt19937_64 rng(seed);
   // Folders: a folder survives if it is a root or its surviving parent durably lists it.
   // std::map order visits a parent before its children (a prefix sorts first).
@@ -510,13 +510,13 @@ void FaultInjectionEnv::SimulateCrash(CrashMode mode, uint64_t seed) {
 
 void FaultInjectionEnv::FailAfter(Op op, int n, absl::StatusCode code,
                                   const std::string& path_contains, int times) {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (times == 0) return;
   state_->rules.push_back(FaultRule{op, n < 0 ? 0 : n, times, code, path_contains});
 }
 
 void FaultInjectionEnv::ClearFaults() {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   state_->rules.clear();
 }
 

@@ -50,7 +50,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "util/mutex.h"
 #include "cassette/env.h"
 
 namespace cassette {
@@ -116,20 +116,20 @@ class FaultInjectionEnv final : public Env {
   // A sweep: run the workload once, N = SyncCount(); then for k in [0, N) run it on a
   // fresh env with CrashAtSync(k), SimulateCrash, reopen and check.
   void CrashAtSync(int k) {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     crash_at_ = k < 0 ? -1 : sync_count_ + k;
   }
   // Freezes now, as if the machine died at this instant.
   void Freeze() {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     frozen_ = true;
   }
   bool frozen() const {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     return frozen_;
   }
   void SetSyncHook(SyncHook hook) {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     hook_ = std::move(hook);
   }
 
@@ -145,12 +145,12 @@ class FaultInjectionEnv final : public Env {
   // ---- Counts: calls of `op` since construction, injected failures included (calls
   // refused because the env is frozen or the handle is stale are not counted).
   int64_t Count(Op op) const {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     return counts_[static_cast<int>(op)];
   }
   // Successful durability points (Sync, SyncDir, TruncateFile) since construction.
   int SyncCount() const {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     return sync_count_;
   }
 
@@ -172,7 +172,7 @@ class FaultInjectionEnv final : public Env {
   // Records a durability point; returns its index and the hook to call after unlocking.
   int FinishSyncLocked(SyncHook* hook) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::unique_ptr<State> state_ ABSL_GUARDED_BY(mu_);  // files, folders, locks, rules
   int64_t counts_[kNumFaultOps] ABSL_GUARDED_BY(mu_) = {};
   int sync_count_ ABSL_GUARDED_BY(mu_) = 0;

@@ -34,7 +34,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "util/mutex.h"
 #include "cassette/env.h"
 
 namespace cassette {
@@ -344,7 +344,7 @@ class PosixEnv final : public Env {
   }
 
   absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     std::string in_use = absl::StrCat("database folder is in use: ", path);
     // Check before opening: opening and closing a file this process has locked would
     // release that lock (see the file comment).
@@ -382,7 +382,7 @@ class PosixEnv final : public Env {
   void Unlock(int fd, std::pair<dev_t, ino_t> key) {
     // Close before forgetting the key, under the mutex: otherwise a concurrent LockFile
     // could take the lock and then lose it to this close.
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     CloseFd(fd);
     locked_.erase(key);
   }
@@ -407,7 +407,7 @@ class PosixEnv final : public Env {
     return absl::OkStatus();
   }
 
-  absl::Mutex mu_;
+  Mutex mu_;
   std::set<std::pair<dev_t, ino_t>> locked_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "util/mutex.h"
 #include "commitlog/log_record.h"
 #include "commitlog/log_test_util.h"
 #include "commitlog/segment_names.h"
@@ -622,7 +622,7 @@ TEST(CommitLogTest, ConcurrentAppendsAreAllReplayedAtTheirPositions) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 200;
   std::map<std::string, LogPosition> appended;
-  absl::Mutex mu;
+  Mutex mu;
   {
     Replayed r = OpenLog(&env, kDir, options);
     ASSERT_TRUE(r.status.ok()) << r.status;
@@ -636,7 +636,7 @@ TEST(CommitLogTest, ConcurrentAppendsAreAllReplayedAtTheirPositions) {
           if (i % 20 == 0) {
             ASSERT_TRUE(r.log->Sync().ok());
           }
-          absl::MutexLock l(&mu);
+          MutexLock l(&mu);
           appended[rec] = *pos;
         }
       });

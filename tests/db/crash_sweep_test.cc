@@ -29,7 +29,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/mutex.h"
+#include "util/mutex.h"
 #include "cassette/cassette.h"
 #include "env/fault_injection_env.h"
 
@@ -508,17 +508,17 @@ class SyncPathRecorder {
  public:
   void Watch(FaultInjectionEnv* env, int index) {
     env->SetSyncHook([this, index](int i, const std::string& path) {
-      absl::MutexLock l(&mu_);
+      MutexLock l(&mu_);
       if (i == index) path_ = path;
     });
   }
   std::string path() const {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     return path_.empty() ? "(not reached)" : path_;
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::string path_;
 };
 
