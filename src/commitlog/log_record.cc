@@ -36,6 +36,16 @@ absl::Status CheckSegmentHeader(std::string_view header, uint64_t expected_id) {
     return absl::DataLossError("bad segment magic (not a cassette commit-log segment)");
   }
   const uint32_t version = DecodeFixed32(header.data() + 8);
+  if (version >= 1 && version < kSegmentFormatVersion) {
+    // Not damage: an older build wrote it. Salvage must not skip it (its records are
+    // intact) and replay must not delete it as a torn header.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "segment format version ", version,
+        " is no longer supported (this build reads only version ", kSegmentFormatVersion,
+        "); cassette had no released users when the format changed, so there is "
+        "no upgrade: replay and flush it with the build that wrote it, or remove "
+        "the commit log"));
+  }
   if (version != kSegmentFormatVersion) {
     return absl::DataLossError(absl::StrCat("unsupported segment format version ", version,
                                             " (this build reads ", kSegmentFormatVersion, ")"));
@@ -73,10 +83,20 @@ uint64_t RecordChecksum(uint64_t segment_id, uint64_t record_offset, std::string
   return XXH3_64bits_digest(&state);
 }
 
+uint32_t RecordLengthCheck(uint64_t segment_id, uint64_t record_offset, uint32_t length) {
+  char buf[4];
+  EncodeFixed32(buf, length);
+  // seed + 1 (wrapping) so that, for an empty payload, this is not the checksum's low half.
+  const uint64_t seed = RecordSeed(segment_id, record_offset) + 1;
+  return static_cast<uint32_t>(XXH3_64bits_withSeed(buf, sizeof(buf), seed));
+}
+
 void EncodeRecordHeader(uint64_t segment_id, uint64_t record_offset, std::string_view payload,
                         std::string* dst) {
   const uint64_t checksum = RecordChecksum(segment_id, record_offset, payload);
-  PutFixed32(dst, static_cast<uint32_t>(payload.size()));
+  const uint32_t length = static_cast<uint32_t>(payload.size());
+  PutFixed32(dst, length);
+  PutFixed32(dst, RecordLengthCheck(segment_id, record_offset, length));
   PutFixed64(dst, checksum);
 }
 

@@ -45,6 +45,9 @@ struct ScanEnd {
     kClean,    // every byte belonged to an intact record
     kTorn,     // what a crash mid-append leaves: a partial or final checksum-failing record
     kDamaged,  // anything else
+    // An intact header of an older format version: not damage, so neither cut nor
+    // salvaged; Open fails.
+    kUnsupported,
   };
   Kind kind = kClean;
   uint64_t offset = 0;  // where the bad bytes start
@@ -57,6 +60,7 @@ ScanEnd Torn(uint64_t offset, std::string what) {
 ScanEnd Damaged(uint64_t offset, std::string what) {
   return ScanEnd{ScanEnd::kDamaged, offset, std::move(what)};
 }
+ScanEnd Unsupported(std::string what) { return ScanEnd{ScanEnd::kUnsupported, 0, std::move(what)}; }
 
 // Reads the segment and hands intact records to `replay` until the end or the first bad
 // byte. Returns an error only for I/O errors and callback errors.
@@ -72,6 +76,10 @@ absl::Status Scan(const RandomAccessFile& file, uint64_t size, uint64_t segment_
     return absl::OkStatus();
   }
   s = CheckSegmentHeader(bytes, segment_id);
+  if (absl::IsFailedPrecondition(s)) {
+    *end = Unsupported(std::string(s.message()));
+    return absl::OkStatus();
+  }
   if (!s.ok()) {
     // With nothing after it, a bad header may be a crash while the segment was being
     // created, and dropping it loses no record.
@@ -95,9 +103,18 @@ absl::Status Scan(const RandomAccessFile& file, uint64_t size, uint64_t segment_
       return absl::OkStatus();
     }
     const uint32_t length = DecodeFixed32(bytes.data());
-    const uint64_t stored_checksum = DecodeFixed64(bytes.data() + 4);
-    // Checked before anything is read or allocated: a damaged length must not make
-    // replay allocate gigabytes.
+    const uint32_t stored_length_check = DecodeFixed32(bytes.data() + 4);
+    const uint64_t stored_checksum = DecodeFixed64(bytes.data() + 8);
+    // A whole header is never torn (an append is a prefix of the record, and the header
+    // comes first), so a length failing its check is damage even if it points past the
+    // end of the file: calling it a torn tail would cut off every record after it.
+    if (RecordLengthCheck(segment_id, offset, length) != stored_length_check) {
+      *end = Damaged(offset, absl::StrCat("damaged record header: length field ", length,
+                                          " fails its length check"));
+      return absl::OkStatus();
+    }
+    // The length is now trusted, so a record running past the end of the file is a torn
+    // final append. Checked before anything is read or allocated.
     if (length > remaining - kRecordHeaderSize) {
       *end = Torn(offset, absl::StrCat("partial record (length ", length, ", but only ",
                                        remaining - kRecordHeaderSize, " bytes follow)"));
@@ -152,6 +169,10 @@ absl::Status ReplaySegment(Env* env, const std::string& dir, uint64_t segment_id
 
   *result = SegmentReplayResult{.removed = false, .size = size};
   if (end.kind == ScanEnd::kClean) return absl::OkStatus();
+  if (end.kind == ScanEnd::kUnsupported) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("commit log segment ", path, " at offset 0: ", end.what));
+  }
 
   if (end.kind == ScanEnd::kTorn && is_last) {
     const uint64_t dropped = size - end.offset;

@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "util/mutex.h"
 #include "commitlog/log_record.h"
 #include "commitlog/log_test_util.h"
 #include "commitlog/segment_names.h"
 #include "env/fault_injection_env.h"
 #include "util/coding.h"
+#include "util/mutex.h"
 
 namespace cassette {
 namespace {
@@ -156,7 +156,7 @@ TEST(CommitLogTest, OversizedRecordGetsASegmentOfItsOwn) {
   EXPECT_EQ(p[0].segment, 1u);
   EXPECT_EQ(p[1], (LogPosition{2, kSegmentHeaderSize + kRecordHeaderSize + 500}));
   EXPECT_EQ(p[2].segment, 3u);
-  EXPECT_EQ(p[3].segment, 3u);  // 20 + 2 * 22 <= 100
+  EXPECT_EQ(p[3].segment, 3u);  // 20 + 2 * 26 <= 100
   Replayed r = OpenLog(&env, kDir, options);
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_EQ(r.records, records);
@@ -179,8 +179,8 @@ TEST(CommitLogTest, SegmentIdsKeepGrowingAcrossReopens) {
 TEST(CommitLogTest, DiscardBeforeRemovesExactlyTheSegmentsBeforeThePosition) {
   FaultInjectionEnv env;
   CommitLogOptions options;
-  // Two 40-byte records per segment: 20 + 2 * 52 = 124.
-  options.segment_size = 128;
+  // Two 40-byte records per segment: 20 + 2 * 56 = 132.
+  options.segment_size = 132;
   const std::vector<std::string> records = Recs(10, 40);
   Replayed r = OpenLog(&env, kDir, options);
   ASSERT_TRUE(r.status.ok()) << r.status;
@@ -188,7 +188,7 @@ TEST(CommitLogTest, DiscardBeforeRemovesExactlyTheSegmentsBeforeThePosition) {
   for (const std::string& rec : records) p.push_back(*r.log->Append(rec));
   ASSERT_TRUE(r.log->Sync().ok());
   ASSERT_EQ(SegmentIds(&env), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
-  ASSERT_EQ(p[5], (LogPosition{3, 124}));
+  ASSERT_EQ(p[5], (LogPosition{3, 132}));
 
   // Inside segment 2: only segment 1 is entirely before it.
   ASSERT_TRUE(r.log->DiscardBefore(p[2]).ok());
@@ -211,7 +211,7 @@ TEST(CommitLogTest, DiscardBeforeRemovesExactlyTheSegmentsBeforeThePosition) {
 TEST(CommitLogTest, DiscardBeforeWorksOnReplayedSegments) {
   FaultInjectionEnv env;
   CommitLogOptions options;
-  options.segment_size = 128;
+  options.segment_size = 132;  // two 40-byte records per segment
   const std::vector<std::string> records = Recs(6, 40);
   WriteLog(&env, records, options);  // segments 1..3
   Replayed r = OpenLog(&env, kDir, options);
@@ -229,7 +229,7 @@ TEST(CommitLogTest, DiscardBeforeWorksOnReplayedSegments) {
 TEST(CommitLogTest, TornFinalRecordIsCutAtEveryOffset) {
   constexpr size_t kLen = 60;
   CommitLogOptions options;
-  options.segment_size = 200;  // two records per segment: 20 + 2 * 72 = 164
+  options.segment_size = 200;  // two records per segment: 20 + 2 * 76 = 172
   const std::vector<std::string> records = Recs(4, kLen);
   std::string seg1, seg2;
   {
@@ -257,6 +257,13 @@ TEST(CommitLogTest, TornFinalRecordIsCutAtEveryOffset) {
       ASSERT_EQ(r.report.notes.size(), 1u);
       EXPECT_NE(r.report.notes[0].find("CommitLog-2.log"), std::string::npos);
       EXPECT_NE(r.report.notes[0].find(absl::StrCat("offset ", final_start)), std::string::npos)
+          << r.report.notes[0];
+      // Short of a whole header, or a whole header (its length check passes) with too few
+      // payload bytes after it.
+      EXPECT_NE(r.report.notes[0].find(cut - final_start < kRecordHeaderSize
+                                           ? "partial record header"
+                                           : "partial record (length 60"),
+                std::string::npos)
           << r.report.notes[0];
     }
     EXPECT_EQ(*env.GetFileSize(Path(2)), final_start);
@@ -340,9 +347,9 @@ void ExpectDataLossAt(const absl::Status& s, uint64_t id, uint64_t offset) {
 TEST(CommitLogTest, FlippedByteBeforeValidRecordsIsDataLoss) {
   constexpr size_t kLen = 30;
   const uint64_t start = RecordOffset(2, kLen);
-  // The length's low byte (the record then ends off by one), the checksum, the payload.
-  std::vector<uint64_t> offsets = {start};
-  for (uint64_t i = 4; i < kRecordHeaderSize + kLen; ++i) offsets.push_back(start + i);
+  // Every byte of the record: length, length check, checksum, payload.
+  std::vector<uint64_t> offsets;
+  for (uint64_t i = 0; i < kRecordHeaderSize + kLen; ++i) offsets.push_back(start + i);
   for (uint64_t offset : offsets) {
     SCOPED_TRACE(absl::StrCat("flipped byte at ", offset));
     FaultInjectionEnv env;
@@ -391,6 +398,86 @@ TEST(CommitLogTest, HugeLengthInAnEarlierSegmentIsRejectedWithoutAllocating) {
   ExpectDataLossAt(r.status, 1, RecordOffset(1, kLen));
 }
 
+// The case the length check exists for: a flipped bit in the length of a record in the
+// middle of the LAST segment. Many such flips make the length point past the end of the
+// file, which without the check looked exactly like a torn final append and cut off the
+// synced records after it.
+TEST(CommitLogTest, FlippedLengthBitInTheLastSegmentIsDataLossNotATornTail) {
+  constexpr size_t kLen = 30;
+  CommitLogOptions options;
+  options.segment_size = RecordOffset(5, kLen);  // segment 1: records 0..4; segment 2: 5..9
+  const uint64_t start = RecordOffset(2, kLen);  // record 7, in the middle of segment 2
+  int past_the_end = 0;
+  // Every bit of the length field and of the length check.
+  for (uint64_t byte = 0; byte < 8; ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      SCOPED_TRACE(absl::StrCat("byte ", byte, " bit ", bit));
+      FaultInjectionEnv env;
+      WriteLog(&env, Recs(10, kLen), options);
+      ASSERT_EQ(SegmentIds(&env), (std::vector<uint64_t>{1, 2}));
+      std::string seg = ReadAll(&env, Path(2));
+      const uint64_t size = seg.size();
+      seg[start + byte] = static_cast<char>(seg[start + byte] ^ (1 << bit));
+      if (byte < 4 && DecodeFixed32(seg.data() + start) > size - start - kRecordHeaderSize) {
+        ++past_the_end;
+      }
+      WriteAll(&env, Path(2), seg);
+      Replayed r = OpenLog(&env, kDir, options);
+      ExpectDataLossAt(r.status, 2, start);
+      EXPECT_NE(r.status.message().find("length check"), absl::string_view::npos) << r.status;
+      // Nothing was cut or removed.
+      EXPECT_EQ(r.report.torn_tail_bytes_dropped, 0u);
+      EXPECT_EQ(*env.GetFileSize(Path(2)), size);
+      EXPECT_EQ(SegmentIds(&env), (std::vector<uint64_t>{1, 2}));
+    }
+  }
+  // Most length flips (all in the upper three bytes) point past the end of the file.
+  EXPECT_GE(past_the_end, 24);
+}
+
+TEST(CommitLogTest, FlippedLengthBitInTheLastSegmentIsSalvaged) {
+  constexpr size_t kLen = 30;
+  CommitLogOptions options;
+  options.segment_size = RecordOffset(5, kLen);
+  options.salvage = true;
+  const std::vector<std::string> records = Recs(10, kLen);
+  const uint64_t start = RecordOffset(2, kLen);
+  FaultInjectionEnv env;
+  WriteLog(&env, records, options);
+  ASSERT_EQ(SegmentIds(&env), (std::vector<uint64_t>{1, 2}));
+  std::string seg = ReadAll(&env, Path(2));
+  const uint64_t size = seg.size();
+  seg[start + 3] = static_cast<char>(seg[start + 3] ^ 0x40);  // length + 2^30: past the end
+  WriteAll(&env, Path(2), seg);
+
+  Replayed r = OpenLog(&env, kDir, options);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  // Salvage, not a torn tail: the damaged rest of the segment is skipped and reported, and
+  // the file is left alone.
+  EXPECT_EQ(r.records, Prefix(records, 7));
+  EXPECT_EQ(r.report.salvaged_bytes_skipped, size - start);
+  EXPECT_EQ(r.report.torn_tail_bytes_dropped, 0u);
+  EXPECT_EQ(r.report.torn_tail_records_dropped, 0u);
+  ASSERT_EQ(r.report.notes.size(), 1u);
+  EXPECT_NE(r.report.notes[0].find("salvage"), std::string::npos) << r.report.notes[0];
+  EXPECT_NE(r.report.notes[0].find(absl::StrCat(Path(2), " at offset ", start)), std::string::npos)
+      << r.report.notes[0];
+  EXPECT_EQ(*env.GetFileSize(Path(2)), size);
+  ASSERT_TRUE(r.log->Append("after").ok());
+  ASSERT_TRUE(r.log->Sync().ok());
+  r.log.reset();
+
+  // Without salvage the damage is still reported, now in an earlier segment.
+  Replayed strict = OpenLog(&env, kDir, CommitLogOptions{.segment_size = options.segment_size});
+  ExpectDataLossAt(strict.status, 2, start);
+  // With it, the records after the damaged segment are replayed too.
+  Replayed again = OpenLog(&env, kDir, options);
+  ASSERT_TRUE(again.status.ok()) << again.status;
+  std::vector<std::string> expected = Prefix(records, 7);
+  expected.push_back("after");
+  EXPECT_EQ(again.records, expected);
+}
+
 TEST(CommitLogTest, BadHeaderOfAnEarlierSegmentIsDataLoss) {
   CommitLogOptions options;
   options.segment_size = RecordOffset(2, 30);
@@ -420,18 +507,19 @@ TEST(CommitLogTest, SegmentUnderAnotherNameIsDataLoss) {
   ExpectDataLossAt(r.status, 2, 0);
 }
 
-TEST(CommitLogTest, RecordCopiedToAnotherOffsetFailsItsChecksum) {
+TEST(CommitLogTest, RecordCopiedToAnotherOffsetFailsItsChecks) {
   constexpr size_t kLen = 30;
   constexpr size_t kFramed = kRecordHeaderSize + kLen;
   FaultInjectionEnv env;
   WriteLog(&env, Recs(3, kLen));
   std::string seg = ReadAll(&env, Path(1));
-  // Record 0, intact, over record 1: same length, valid checksum for offset 20, not 62.
+  // Record 0, intact, over record 1: same length, but its length check and checksum are
+  // for offset 20, not 66. The length check, seeded the same way, catches it first.
   seg.replace(RecordOffset(1, kLen), kFramed, seg.substr(RecordOffset(0, kLen), kFramed));
   WriteAll(&env, Path(1), seg);
   Replayed r = OpenLog(&env, kDir);
   ExpectDataLossAt(r.status, 1, RecordOffset(1, kLen));
-  EXPECT_NE(r.status.message().find("checksum"), absl::string_view::npos) << r.status;
+  EXPECT_NE(r.status.message().find("length check"), absl::string_view::npos) << r.status;
 }
 
 TEST(CommitLogTest, RecordCopiedToAnotherSegmentFailsItsChecksum) {

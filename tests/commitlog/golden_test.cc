@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "commitlog/commit_log.h"
 #include "commitlog/log_record.h"
 #include "commitlog/log_test_util.h"
@@ -82,20 +83,37 @@ constexpr std::string_view kGoldenBatch =
     "d00f"              // timestamp zigzag(1000)
     "0176";             // value "v"
 
-// Checked against libxxhash's one-shot XXH3_64bits_withSeed, outside this code base.
+// Checked against libxxhash's one-shot XXH3_64bits / XXH3_64bits_withSeed, called from a
+// separate C program outside this code base.
 constexpr std::string_view kGoldenSegment =
     // segment header
     "43415353434c4f47"  // magic "CASSCLOG"
-    "01000000"          // format version 1 (fixed32)
+    "02000000"          // format version 2 (fixed32)
     "0100000000000000"  // segment id 1 (fixed64)
-    // record at offset 20
+    // record at offset 20; seed = XXH3(01..00 || 14 00..00)
     "05000000"          // length 5 (fixed32)
-    "1df738cfadeb064b"  // checksum (fixed64), seed XXH3(01..00 || 14 00..00)
+    "aee5b6c5"          // length check (fixed32): XXH3(05 00 00 00, seed + 1), low 32 bits
+    "1df738cfadeb064b"  // checksum (fixed64): XXH3(05 00 00 00 || "hello", seed)
     "68656c6c6f"        // payload "hello"
-    // record at offset 37
+    // record at offset 41; seed = XXH3(01..00 || 29 00..00)
     "1f000000"          // length 31
-    "2a19a655d7ecf330"  // checksum, seed XXH3(01..00 || 25 00..00)
-    "070000000000000001017402706b0000010001630a01d00f010100d00f0176";  // kGoldenBatch
+    "67d24c3e"          // length check
+    "3a8387f0c82e2510"  // checksum
+    // payload: kGoldenBatch
+    "070000000000000001017402706b0000010001630a01d00f010100d00f0176";
+
+// The same two records as written by format version 1 (12-byte record header, no length
+// check), which this build must refuse to read.
+constexpr std::string_view kVersion1Segment =
+    "43415353434c4f47"
+    "01000000"  // format version 1
+    "0100000000000000"
+    "05000000"
+    "1df738cfadeb064b"
+    "68656c6c6f"
+    "1f000000"
+    "2a19a655d7ecf330"
+    "070000000000000001017402706b0000010001630a01d00f010100d00f0176";
 
 TEST(CommitLogGoldenTest, BatchPayloadBytes) {
   EXPECT_EQ(Hex(EncodeBatch(7, GoldenBatch())), kGoldenBatch);
@@ -126,16 +144,36 @@ uint64_t DocumentedChecksum(uint64_t segment_id, uint64_t offset, std::string_vi
   return XXH3_64bits_withSeed(input.data(), input.size(), seed);
 }
 
+// The length-check rule of the document: the low 32 bits of one XXH3 call over the 4
+// length bytes, seeded with the record's seed plus one.
+uint32_t DocumentedLengthCheck(uint64_t segment_id, uint64_t offset, uint32_t length) {
+  std::string seed_input;
+  PutFixed64(&seed_input, segment_id);
+  PutFixed64(&seed_input, offset);
+  const uint64_t seed = XXH3_64bits(seed_input.data(), seed_input.size()) + 1;
+  std::string input;
+  PutFixed32(&input, length);
+  return static_cast<uint32_t>(XXH3_64bits_withSeed(input.data(), input.size(), seed));
+}
+
 TEST(CommitLogGoldenTest, ChecksumsFollowTheDocumentedRule) {
   const std::string segment = Unhex(kGoldenSegment);
-  EXPECT_EQ(DecodeFixed64(segment.data() + 24), DocumentedChecksum(1, 20, "hello"));
+  EXPECT_EQ(DecodeFixed32(segment.data() + 24), DocumentedLengthCheck(1, 20, 5));
+  EXPECT_EQ(DecodeFixed64(segment.data() + 28), DocumentedChecksum(1, 20, "hello"));
   const std::string batch = Unhex(kGoldenBatch);
-  EXPECT_EQ(DecodeFixed64(segment.data() + 41), DocumentedChecksum(1, 37, batch));
+  EXPECT_EQ(DecodeFixed32(segment.data() + 45), DocumentedLengthCheck(1, 41, 31));
+  EXPECT_EQ(DecodeFixed64(segment.data() + 49), DocumentedChecksum(1, 41, batch));
   // Both the small-record path and the streaming path of RecordChecksum agree with it.
   for (size_t n : {0, 1, 255, 256, 257, 1000, 100000}) {
     const std::string payload(n, static_cast<char>('a' + n % 26));
     EXPECT_EQ(RecordChecksum(3, 1234, payload), DocumentedChecksum(3, 1234, payload)) << n;
+    EXPECT_EQ(RecordLengthCheck(3, 1234, static_cast<uint32_t>(n)),
+              DocumentedLengthCheck(3, 1234, static_cast<uint32_t>(n)))
+        << n;
   }
+  // Seeded with seed + 1: for an empty payload the length check and the checksum hash the
+  // same 4 bytes, and must not be the same value.
+  EXPECT_NE(RecordLengthCheck(3, 1234, 0), static_cast<uint32_t>(RecordChecksum(3, 1234, "")));
 }
 
 TEST(CommitLogGoldenTest, GoldenSegmentReplays) {
@@ -146,7 +184,8 @@ TEST(CommitLogGoldenTest, GoldenSegmentReplays) {
   ASSERT_TRUE(r.status.ok()) << r.status;
   ASSERT_EQ(r.records.size(), 2u);
   EXPECT_EQ(r.records[0], "hello");
-  EXPECT_EQ(r.positions[1], (LogPosition{1, 80}));
+  EXPECT_EQ(r.positions[0], (LogPosition{1, 41}));
+  EXPECT_EQ(r.positions[1], (LogPosition{1, 88}));
   absl::StatusOr<DecodedBatch> batch = DecodeBatch(r.records[1]);
   ASSERT_TRUE(batch.ok()) << batch.status();
   EXPECT_EQ(batch->seq(), 7u);
@@ -164,26 +203,88 @@ TEST(CommitLogGoldenTest, GoldenSegmentReplays) {
 // The damage examples under the hex dump in the document.
 TEST(CommitLogGoldenTest, DocumentedDamageExamples) {
   const std::string segment = Unhex(kGoldenSegment);
-  for (size_t cut = 38; cut <= 79; ++cut) {
+  ASSERT_EQ(segment.size(), 88u);
+  // A cut anywhere in the second record — inside its header (42..56) or, with the whole
+  // header present, inside its payload (57..87) — is a torn tail.
+  for (size_t cut = 42; cut <= 87; ++cut) {
     FaultInjectionEnv env;
     ASSERT_TRUE(env.CreateDir(kDir).ok());
     WriteAll(&env, SegmentPath(kDir, 1), segment.substr(0, cut));
     Replayed r = OpenLog(&env, kDir);
     ASSERT_TRUE(r.status.ok()) << cut << ": " << r.status;
     EXPECT_EQ(r.records, std::vector<std::string>{"hello"}) << cut;
-    EXPECT_EQ(*env.GetFileSize(SegmentPath(kDir, 1)), 37u) << cut;
+    EXPECT_EQ(r.report.torn_tail_bytes_dropped, cut - 41) << cut;
+    EXPECT_EQ(r.report.torn_tail_records_dropped, 1u) << cut;
+    EXPECT_EQ(*env.GetFileSize(SegmentPath(kDir, 1)), 41u) << cut;
   }
-  for (size_t at = 24; at <= 36; ++at) {
-    FaultInjectionEnv env;
-    ASSERT_TRUE(env.CreateDir(kDir).ok());
-    std::string damaged = segment;
-    damaged[at] ^= 0x10;
-    WriteAll(&env, SegmentPath(kDir, 1), damaged);
-    Replayed r = OpenLog(&env, kDir);
-    EXPECT_TRUE(absl::IsDataLoss(r.status)) << at << ": " << r.status;
-    EXPECT_NE(r.status.message().find("CommitLog-1.log at offset 20:"), absl::string_view::npos)
-        << r.status;
+  // Every single-bit flip, by where it lands.
+  for (size_t at = 0; at < segment.size(); ++at) {
+    for (int bit = 0; bit < 8; ++bit) {
+      SCOPED_TRACE(absl::StrCat("byte ", at, " bit ", bit));
+      FaultInjectionEnv env;
+      ASSERT_TRUE(env.CreateDir(kDir).ok());
+      std::string damaged = segment;
+      damaged[at] = static_cast<char>(damaged[at] ^ (1 << bit));
+      WriteAll(&env, SegmentPath(kDir, 1), damaged);
+      Replayed r = OpenLog(&env, kDir);
+      if (at < 20) {
+        // The segment header, with records after it.
+        EXPECT_TRUE(absl::IsDataLoss(r.status)) << r.status;
+        EXPECT_NE(r.status.message().find("CommitLog-1.log at offset 0:"), absl::string_view::npos)
+            << r.status;
+      } else if (at < 49) {
+        // Anything in the first record, and the second (final) record's length or length
+        // check: a damaged length is never taken for a torn tail, even when it points past
+        // the end of the file.
+        const uint64_t record = at < 41 ? 20 : 41;
+        EXPECT_TRUE(absl::IsDataLoss(r.status)) << r.status;
+        EXPECT_NE(r.status.message().find(absl::StrCat("CommitLog-1.log at offset ", record, ":")),
+                  absl::string_view::npos)
+            << r.status;
+        EXPECT_EQ(*env.GetFileSize(SegmentPath(kDir, 1)), 88u);
+      } else {
+        // The final record's checksum or payload: what a partly written last page leaves.
+        ASSERT_TRUE(r.status.ok()) << r.status;
+        EXPECT_EQ(r.records, std::vector<std::string>{"hello"});
+        EXPECT_EQ(r.report.torn_tail_bytes_dropped, 47u);
+        EXPECT_EQ(*env.GetFileSize(SegmentPath(kDir, 1)), 41u);
+      }
+    }
   }
+}
+
+// Format version 1 (before the length check) is refused, not misread, not salvaged and not
+// deleted: its records are intact, this build just cannot frame them.
+TEST(CommitLogGoldenTest, Version1SegmentIsRejected) {
+  const std::string v1 = Unhex(kVersion1Segment);
+  for (bool salvage : {false, true}) {
+    // The whole segment, and the header alone (which in the current format would be
+    // removed as a torn segment header if it were garbled).
+    for (size_t size : {v1.size(), kSegmentHeaderSize}) {
+      SCOPED_TRACE(absl::StrCat("salvage ", salvage, ", ", size, " bytes"));
+      FaultInjectionEnv env;
+      ASSERT_TRUE(env.CreateDir(kDir).ok());
+      WriteAll(&env, SegmentPath(kDir, 1), v1.substr(0, size));
+      Replayed r = OpenLog(&env, kDir, CommitLogOptions{.salvage = salvage});
+      EXPECT_TRUE(absl::IsFailedPrecondition(r.status)) << r.status;
+      const std::string msg(r.status.message());
+      EXPECT_NE(msg.find(SegmentPath(kDir, 1) + " at offset 0:"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("version 1"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("version 2"), std::string::npos) << msg;
+      EXPECT_EQ(*env.GetFileSize(SegmentPath(kDir, 1)), size);
+      EXPECT_TRUE(r.records.empty());
+    }
+  }
+  // Also when it is not the last segment.
+  FaultInjectionEnv env;
+  ASSERT_TRUE(env.CreateDir(kDir).ok());
+  WriteAll(&env, SegmentPath(kDir, 1), v1);
+  std::string header2;
+  EncodeSegmentHeader(2, &header2);
+  WriteAll(&env, SegmentPath(kDir, 2), header2);
+  Replayed r = OpenLog(&env, kDir);
+  EXPECT_TRUE(absl::IsFailedPrecondition(r.status)) << r.status;
+  EXPECT_NE(r.status.message().find("CommitLog-1.log"), absl::string_view::npos) << r.status;
 }
 
 }  // namespace

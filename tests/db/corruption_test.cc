@@ -3,10 +3,10 @@
 // Data.db, Index.db, MANIFEST, CURRENT), bytes are flipped at sampled offsets in a copy of
 // it, the copy is opened and everything is read. The outcome must be DataLoss naming the
 // file and an offset, or answers identical to the undamaged database — except what
-// docs/commitlog-format.md allows for the last segment: damage that looks like a torn
-// tail is cut and reported, losing the records from the damaged one on. Never a crash,
-// never wrong data, and never a deleted SSTable. (Manifest damage that looks like a torn
-// final append is told apart from damage by the record's length check.)
+// docs/commitlog-format.md allows for the last segment: a final record whose checksum
+// fails looks like a torn tail and is cut and reported, losing that record. Never a crash,
+// never wrong data, and never a deleted SSTable. (In the commit log as in the manifest, a
+// damaged length is told apart from a torn final append by the record's length check.)
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -206,15 +206,18 @@ struct Record {
   uint64_t offset, end;
 };
 
-// The records of a commit-log segment (docs/commitlog-format.md).
+// The records of a commit-log segment (docs/commitlog-format.md): a 20-byte segment
+// header, then records of length:fixed32, length_check:fixed32, checksum:fixed64, payload.
+constexpr uint64_t kSegmentHeader = 20;
+constexpr uint64_t kRecordHeader = 16;
 std::vector<Record> ParseSegment(const std::string& bytes) {
   std::vector<Record> out;
-  uint64_t off = 20;
-  while (off + 12 <= bytes.size()) {
+  uint64_t off = kSegmentHeader;
+  while (off + kRecordHeader <= bytes.size()) {
     uint32_t len = 0;
     for (int i = 3; i >= 0; --i) len = len << 8 | static_cast<uint8_t>(bytes[off + i]);
-    out.push_back({off, off + 12 + len});
-    off += 12 + len;
+    out.push_back({off, off + kRecordHeader + len});
+    off += kRecordHeader + len;
   }
   EXPECT_EQ(off, bytes.size());
   return out;
@@ -380,11 +383,12 @@ TEST_F(CorruptionTest, CommitLogSegment) {
   ASSERT_EQ(records.size(), workload_->session2.size());
   const Record& last = records.back();
   const Record& middle = records[records.size() / 2];
-  // Besides the spread: length fields (low and high byte), checksum and payload of the
-  // last record and of one in the middle.
+  // Besides the spread: length fields (low and high byte), length checks, checksum and
+  // payload of the last record and of one in the middle.
   std::vector<uint64_t> extra = {records[0].offset, middle.offset,   middle.offset + 3,
-                                 last.offset,       last.offset + 3, last.offset + 4,
-                                 last.offset + 12,  last.end - 1};
+                                 middle.offset + 5, last.offset,     last.offset + 3,
+                                 last.offset + 4,   last.offset + 8, last.offset + 12,
+                                 last.offset + 16,  last.end - 1};
   std::map<size_t, std::vector<std::string>> answers_without;  // records [r, end) dropped
   int tried = 0, torn = 0, detected = 0;
   for (uint64_t offset : SampleOffsets(bytes.size(), extra)) {
@@ -395,22 +399,14 @@ TEST_F(CorruptionTest, CommitLogSegment) {
       uint64_t bad_at = 0;        // else DataLoss at this offset
       size_t r = 0;
       while (r < records.size() && records[r].end <= offset) ++r;
-      if (offset >= 20) {
+      if (offset >= kSegmentHeader) {
         const Record& rec = records[r];
         bad_at = rec.offset;
         const bool is_last = r + 1 == records.size();
-        if (offset < rec.offset + 4) {
-          uint32_t len = 0;
-          for (int i = 3; i >= 0; --i) {
-            uint8_t b = static_cast<uint8_t>(bytes[rec.offset + i]);
-            if (rec.offset + i == offset) b ^= mask;
-            len = len << 8 | b;
-          }
-          const uint64_t end = rec.offset + 12 + len;
-          if (end >= bytes.size()) cut = r;  // past the end, or a final checksum failure
-        } else if (is_last) {
-          cut = r;
-        }
+        // A damaged length or length check fails the length check: DataLoss, even in the
+        // last record and even when the length points past the end of the file. Damage
+        // after it in the final record is a final checksum failure: a torn tail.
+        if (offset >= rec.offset + 8 && is_last) cut = r;
       }
       Outcome o = OpenFlipped(path, offset, mask);
       ++tried;
