@@ -40,6 +40,10 @@ class Execution {
   absl::Status ReadPartition(const std::string& key, std::string_view lo, std::string_view hi,
                              bool allow_static_only);
   void Emit(const std::vector<Value>& pk, const Row* row, const Row& static_row);
+  // A point read (one full primary key) needs only the newest sources once the row's
+  // answer is settled; the count of leading sources to read.
+  absl::StatusOr<size_t> SourcesForPointRead(const std::string& key, std::string_view lo,
+                                             std::string_view hi) const;
   absl::Status AddTombstones(int64_t n, const std::string& key);
   std::string DescribeKey(const std::string& key) const;
   bool Full() const { return budget_ <= 0; }
@@ -49,7 +53,8 @@ class Execution {
   const SelectQuery& q_;
   const int64_t gc_before_;
   std::vector<uint32_t> cols_;
-  std::string pk_key_;  // single-partition queries
+  std::string pk_key_;       // single-partition queries
+  bool point_read_ = false;  // pk_key_ and one full clustering (or none in the table)
   std::string lo_, hi_;
   std::optional<PagingState> resume_;
   int64_t limit_left_ = kUnlimited;
@@ -89,6 +94,12 @@ absl::Status Execution::Prepare() {
     pk_key_ = *std::move(key);
     if (auto s = EncodeSlice(t_, q_.slice, where, &lo_, &hi_); !s.ok()) return s;
     if (lo_ > hi_) return bad("inverted bounds: the start bound is after the end bound");
+    const size_t nck = t_.clustering_columns().size();
+    const auto& sl = q_.slice;
+    point_read_ = nck == 0
+                      ? !sl.start && !sl.end
+                      : sl.start && sl.end && sl.start->inclusive && sl.end->inclusive &&
+                            sl.start->prefix.size() == nck && sl.start->prefix == sl.end->prefix;
   }
   limit_left_ = q_.limit > 0 ? q_.limit : kUnlimited;
   if (!q_.paging_state.empty()) {
@@ -165,9 +176,100 @@ void Execution::Emit(const std::vector<Value>& pk, const Row* row, const Row& st
   if (limit_left_ != kUnlimited) limit_left_--;
 }
 
+// Cassandra's queryMemtableAndSSTablesInTimestampOrder. Sources come newest data first.
+// Before reading source i, the row read so far settles the answer if nothing in sources
+// i.. (all of whose timestamps are <= their largest max_timestamp, `rest`) can change it:
+// - a deletion covering the row (partition, range or row) newer than `rest` shadows all
+//   of it (the static row only by a partition deletion); or
+// - every queried column has a cell newer than `rest` (so it wins reconciliation), and
+//   the row is already live through a live marker or live queried cell newer than
+//   `rest` (so older data cannot decide whether the row exists).
+// Static columns count as queried columns of the static row. Tombstones in skipped
+// sources are not counted (§12 counts what the read scanned, as Cassandra's
+// timestamp-ordered path does).
+absl::StatusOr<size_t> Execution::SourcesForPointRead(const std::string& key, std::string_view lo,
+                                                      std::string_view hi) const {
+  const auto& sources = ctx_.sources;
+  std::vector<int64_t> rest(sources.size() + 1, INT64_MIN);
+  for (size_t i = sources.size(); i-- > 0;) {
+    rest[i] = std::max(rest[i + 1], sources[i]->max_timestamp());
+  }
+  // Views in the merged rows point into these; keep them alive until the end.
+  std::vector<std::unique_ptr<PartitionHeader>> headers;
+  std::vector<std::unique_ptr<RowCursor>> cursors;
+  DeletionTime deletion;
+  RangeTombstoneList rts;
+  Row row, static_row;
+  bool have_row = false, have_static = false;
+  auto settled = [&](int64_t newest_rest) {
+    auto newer = [&](const DeletionTime& d) {
+      return !d.IsLive() && d.marked_for_delete_at > newest_rest;
+    };
+    // The static row: only the partition deletion covers it.
+    if (!newer(deletion)) {
+      for (uint32_t id : cols_) {
+        if (t_.column(id).kind != ColumnKind::kStatic) continue;
+        const Cell* c = FindCell(static_row, id);
+        if (c == nullptr || c->timestamp <= newest_rest) return false;
+      }
+    }
+    DeletionTime covering = deletion;
+    if (have_row) {
+      covering = MaxDeletion(covering, rts.Covering(row.clustering));
+      covering = MaxDeletion(covering, row.deletion);
+    }
+    if (newer(covering)) return true;
+    if (!have_row) return false;
+    bool live = row.liveness.IsLive(ctx_.now_sec) && row.liveness.timestamp > newest_rest;
+    for (uint32_t id : cols_) {
+      if (t_.column(id).kind != ColumnKind::kRegular) continue;
+      const Cell* c = FindCell(row, id);
+      if (c == nullptr || c->timestamp <= newest_rest) return false;
+      if (c->IsLive(ctx_.now_sec)) live = true;
+    }
+    return live;
+  };
+  for (size_t i = 0; i < sources.size(); ++i) {
+    if (i > 0 && settled(rest[i])) return i;
+    auto h = std::make_unique<PartitionHeader>();
+    auto found = sources[i]->ReadPartition(key, h.get());
+    if (!found.ok()) return found.status();
+    if (!*found) continue;
+    deletion = MaxDeletion(deletion, h->deletion);
+    rts.AddAll(h->range_tombstones);
+    if (!h->static_row.IsEmpty()) {
+      if (have_static) {
+        MergeRowInto(&static_row, h->static_row);
+      } else {
+        static_row = h->static_row;
+        have_static = true;
+      }
+    }
+    headers.push_back(std::move(h));
+    auto cursor = sources[i]->NewRowCursor(key, lo, hi, false);
+    if (cursor->Valid()) {
+      if (have_row) {
+        MergeRowInto(&row, cursor->row());
+      } else {
+        row = cursor->row();
+        have_row = true;
+      }
+    }
+    if (!cursor->status().ok()) return cursor->status();
+    cursors.push_back(std::move(cursor));
+  }
+  return sources.size();
+}
+
 absl::Status Execution::ReadPartition(const std::string& key, std::string_view lo,
                                       std::string_view hi, bool allow_static_only) {
-  auto mp = MergedPartition::Open(ctx_.sources, key);
+  std::span<Source* const> sources = ctx_.sources;
+  if (point_read_ && sources.size() > 1) {
+    auto needed = SourcesForPointRead(key, lo, hi);
+    if (!needed.ok()) return needed.status();
+    sources = sources.first(*needed);
+  }
+  auto mp = MergedPartition::Open(sources, key);
   if (!mp.ok()) return mp.status();
   if ((*mp)->sources_with_data() == 0) return absl::OkStatus();
   rs_.stats.partitions_scanned++;

@@ -562,6 +562,80 @@ TEST_F(DbTest, PartitionDeletionSkipsOlderSSTables) {
   EXPECT_EQ(rs.stats.tombstones_scanned, 0);
 }
 
+// A point read (full primary key) stops once the row read so far settles the answer
+// against every older SSTable's max timestamp (Cassandra's timestamp-ordered read).
+TEST_F(DbTest, PointReadStopsAtSettledRow) {
+  Create(Table("pr",
+               {Col("k", kPk), Col("c", kCk), Col("s", kStatic), Col("v", kReg), Col("w", kReg)}));
+  auto flush = [&] { ASSERT_TRUE(db_->Flush("ks.pr").ok()); };
+  Write(WriteBatch().Insert("ks.pr", PkCk(1, 1, {{"v", I(1)}, {"w", I(1)}}), At(100)));
+  flush();
+  Write(WriteBatch().Insert("ks.pr", PkCk(1, 1, {{"v", I(2)}, {"w", I(2)}}), At(200)));
+  flush();
+  Write(WriteBatch().Update("ks.pr", PkCk(1, 1), {{"v", I(3)}}, At(300)));
+  flush();
+  auto point = [&](std::vector<std::string> cols) {
+    SelectQuery q;
+    q.table = "ks.pr";
+    q.partition_key = K(1);
+    ClusteringBound b{{I(1)}, true};
+    q.slice = ClusteringSlice{b, b};
+    q.columns = std::move(cols);
+    return Select(q);
+  };
+  // v and the row's liveness are settled by the newest SSTable alone.
+  ResultSet rs = point({"v"});
+  ASSERT_EQ(rs.rows.size(), 1u);
+  EXPECT_EQ(rs.rows[0].values[0], I(3));
+  EXPECT_EQ(rs.stats.sstables_touched, 1);
+  // w was last written at 200: the SSTable at 300 cannot settle it, the one at 200 does.
+  rs = point({"v", "w"});
+  ASSERT_EQ(rs.rows.size(), 1u);
+  EXPECT_EQ(rs.rows[0].values[1], I(2));
+  EXPECT_EQ(rs.stats.sstables_touched, 2);
+  // The static column was never written: no source can settle it, all are read.
+  rs = point({"s", "v"});
+  ASSERT_EQ(rs.rows.size(), 1u);
+  EXPECT_EQ(rs.stats.sstables_touched, 3);
+  // A row deletion newer than every older SSTable settles the row as absent.
+  Write(WriteBatch().Delete("ks.pr", PkCk(1, 1), At(400)));
+  flush();
+  rs = point({"v"});
+  EXPECT_TRUE(rs.rows.empty());
+  EXPECT_EQ(rs.stats.sstables_touched, 1);
+  // A newer cell tombstone does not make the row live: its liveness needs older data.
+  Write(WriteBatch().Insert("ks.pr", PkCk(1, 2, {{"v", I(5)}, {"w", I(5)}}), At(500)));
+  flush();
+  Write(WriteBatch().DeleteColumns("ks.pr", PkCk(1, 2), {"v"}, At(600)));
+  flush();
+  SelectQuery q;
+  q.table = "ks.pr";
+  q.partition_key = K(1);
+  ClusteringBound b{{I(2)}, true};
+  q.slice = ClusteringSlice{b, b};
+  q.columns = {"v"};
+  rs = Select(q);
+  ASSERT_EQ(rs.rows.size(), 1u);
+  EXPECT_TRUE(rs.rows[0].values[0].is_null());
+  EXPECT_EQ(rs.stats.sstables_touched, 2);
+  // Get answers the same as an unskipped read.
+  auto got = db_->Get("ks.pr", {{"k", I(1)}, {"c", I(2)}}, {"w"});
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->values[0], I(5));
+  // A range deletion newer than an SSTable settles the rows it covers, not the static
+  // row: a static cell in that SSTable must still be read.
+  Write(WriteBatch().Update("ks.pr", K(2), {{"s", I(7)}}, At(700)));
+  flush();
+  Write(WriteBatch()
+            .DeleteRange("ks.pr", K(2), ClusteringSlice{ClusteringBound{{I(0)}, true}, {}}, At(800))
+            .Insert("ks.pr", PkCk(2, 1, {{"v", I(8)}}), At(900)));
+  flush();
+  got = db_->Get("ks.pr", {{"k", I(2)}, {"c", I(1)}}, {"s", "v"});
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->values[0], I(7));
+  EXPECT_EQ((*got)->values[1], I(8));
+}
+
 TEST_F(DbTest, MemtableSwitchKeepsRowsReadableAndReconciles) {
   Create(Table("mt", {Col("k", kPk), Col("c", kCk), Col("v", kReg)}));
   WriteBatch first;
