@@ -24,15 +24,24 @@ std::vector<const SSTableInfo*> CompactionView::Available() const {
 
 std::string_view CompactionReasonName(CompactionReason reason) {
   switch (reason) {
-    case CompactionReason::kTiered: return "tiered";
-    case CompactionReason::kLeveled: return "leveled";
-    case CompactionReason::kL0Tiered: return "l0-tiered";
-    case CompactionReason::kTimeWindow: return "time-window";
-    case CompactionReason::kUnified: return "unified";
-    case CompactionReason::kTombstone: return "tombstone";
-    case CompactionReason::kExpired: return "expired";
-    case CompactionReason::kMajor: return "major";
-    case CompactionReason::kGarbageCollect: return "garbagecollect";
+    case CompactionReason::kTiered:
+      return "tiered";
+    case CompactionReason::kLeveled:
+      return "leveled";
+    case CompactionReason::kL0Tiered:
+      return "l0-tiered";
+    case CompactionReason::kTimeWindow:
+      return "time-window";
+    case CompactionReason::kUnified:
+      return "unified";
+    case CompactionReason::kTombstone:
+      return "tombstone";
+    case CompactionReason::kExpired:
+      return "expired";
+    case CompactionReason::kMajor:
+      return "major";
+    case CompactionReason::kGarbageCollect:
+      return "garbagecollect";
   }
   return "unknown";
 }
@@ -76,6 +85,77 @@ absl::Status ApplyCompaction(const CompactionTask& task, const std::vector<SSTab
     state->sstables.push_back(std::move(o));
   }
   return absl::OkStatus();
+}
+
+std::vector<SSTableInfo> EstimateOutputs(const CompactionState& state, const CompactionTask& task,
+                                         uint64_t* next_file_number) {
+  SSTableInfo total;
+  bool any = false;
+  for (uint64_t n : task.inputs) {
+    const SSTableInfo* s = state.Find(n);
+    if (s == nullptr) continue;
+    if (!any) {
+      total = *s;
+      total.tombstone_drop_times.clear();
+      total.bytes = total.uncompressed_bytes = 0;
+      total.partition_count = total.cell_count = 0;
+      any = true;
+    }
+    total.bytes += s->bytes;
+    total.uncompressed_bytes += s->uncompressed_bytes;
+    total.partition_count += s->partition_count;
+    total.cell_count += s->cell_count;
+    if (s->first_key < total.first_key) {
+      total.first_key = s->first_key;
+      total.first_token = s->first_token;
+    }
+    if (total.last_key < s->last_key) {
+      total.last_key = s->last_key;
+      total.last_token = s->last_token;
+    }
+    total.min_timestamp = std::min(total.min_timestamp, s->min_timestamp);
+    total.max_timestamp = std::max(total.max_timestamp, s->max_timestamp);
+    total.min_local_deletion_time =
+        std::min(total.min_local_deletion_time, s->min_local_deletion_time);
+    total.max_local_deletion_time =
+        std::max(total.max_local_deletion_time, s->max_local_deletion_time);
+    for (const auto& [ldt, count] : s->tombstone_drop_times)
+      total.tombstone_drop_times[ldt] += count;
+    total.created_at_micros = std::max(total.created_at_micros, s->created_at_micros);
+  }
+  if (!any) return {};
+  total.level = task.output_level;
+  uint64_t pieces = 1;
+  if (task.max_output_bytes > 0) {
+    pieces =
+        std::max<uint64_t>(1, (total.bytes + task.max_output_bytes - 1) / task.max_output_bytes);
+  }
+  pieces = std::min<uint64_t>(pieces, std::max<int64_t>(1, total.partition_count));
+  std::vector<SSTableInfo> out;
+  // Equal token sub-ranges; keys hold only the token, as in the simulator's tables.
+  const double lo = double(total.first_token), hi = double(total.last_token);
+  for (uint64_t i = 0; i < pieces; ++i) {
+    SSTableInfo piece = total;
+    piece.file_number = (*next_file_number)++;
+    piece.bytes = total.bytes / pieces;
+    piece.uncompressed_bytes = total.uncompressed_bytes / pieces;
+    piece.partition_count = total.partition_count / int64_t(pieces);
+    piece.cell_count = total.cell_count / int64_t(pieces);
+    piece.tombstone_drop_times.clear();
+    for (const auto& [ldt, count] : total.tombstone_drop_times) {
+      piece.tombstone_drop_times[ldt] = count / int64_t(pieces);
+    }
+    if (pieces > 1) {
+      piece.first_token = int64_t(lo + (hi - lo) * double(i) / double(pieces));
+      piece.last_token = i + 1 == pieces
+                             ? total.last_token
+                             : int64_t(lo + (hi - lo) * double(i + 1) / double(pieces)) - 1;
+      piece.first_key = i == 0 ? total.first_key : TokenOnlyKey(piece.first_token);
+      piece.last_key = i + 1 == pieces ? total.last_key : TokenOnlyKey(piece.last_token);
+    }
+    out.push_back(std::move(piece));
+  }
+  return out;
 }
 
 absl::Status ApplyFlush(const SSTableInfo& sstable, CompactionState* state) {

@@ -52,6 +52,14 @@ struct CompactionView {
 absl::Status ApplyCompaction(const CompactionTask& task, const std::vector<SSTableInfo>& outputs,
                              CompactionState* state);
 
+// What a task would produce, estimated without I/O (the simulator and the engine's
+// backlog estimate): the inputs' bytes with nothing dropped but fully expired SSTables,
+// split into pieces of task.max_output_bytes over equal parts of the inputs' token
+// range; timestamps, deletion times and counts are the union of the inputs'. Output
+// numbers start at *next_file_number, which is advanced.
+std::vector<SSTableInfo> EstimateOutputs(const CompactionState& state, const CompactionTask& task,
+                                         uint64_t* next_file_number);
+
 // Adds a flushed SSTable (level 0).
 absl::Status ApplyFlush(const SSTableInfo& sstable, CompactionState* state);
 

@@ -2,6 +2,13 @@
 
 namespace cassette {
 
+std::string TokenOnlyKey(int64_t token) {
+  uint64_t u = static_cast<uint64_t>(token) ^ (uint64_t{1} << 63);
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, u >>= 8) out[i] = static_cast<char>(u & 0xff);
+  return out;
+}
+
 double SSTableInfo::DroppableTombstoneRatio(int64_t gc_before) const {
   if (cell_count <= 0) return 0.0;
   int64_t droppable = 0;

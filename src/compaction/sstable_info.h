@@ -14,6 +14,10 @@
 
 namespace cassette {
 
+// The decorated key of a partition with this token and an empty key: the smallest key
+// of that token (types/partition_key.h's layout). For simulated tables.
+std::string TokenOnlyKey(int64_t token);
+
 struct SSTableInfo {
   uint64_t file_number = 0;
   // Bytes on disk (every file of the SSTable): what STCS buckets and LCS level budgets

@@ -26,14 +26,13 @@
 #include <optional>
 #include <sstream>
 #include <string>
-
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "compaction/compaction_state.h"
 #include "compaction/compaction_task.h"
 #include "gtest/gtest.h"
@@ -182,7 +181,8 @@ inline std::string FormatTask(const CompactionTask& t) {
   std::sort(ex.begin(), ex.end());
   std::string out = absl::StrCat("inputs=", absl::StrJoin(in, ","));
   if (!ex.empty()) absl::StrAppend(&out, " expired=", absl::StrJoin(ex, ","));
-  absl::StrAppend(&out, " level=", t.output_level, " reason=", std::string(CompactionReasonName(t.reason)));
+  absl::StrAppend(&out, " level=", t.output_level,
+                  " reason=", std::string(CompactionReasonName(t.reason)));
   return out;
 }
 
