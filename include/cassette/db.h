@@ -12,6 +12,7 @@
 #ifndef CASSETTE_DB_H_
 #define CASSETTE_DB_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "cassette/compaction.h"
 #include "cassette/options.h"
 #include "cassette/query.h"
 #include "cassette/schema.h"
@@ -82,6 +84,27 @@ class Db {
   [[nodiscard]] virtual absl::Status Flush(std::string_view table) = 0;
 
   virtual absl::StatusOr<TableStats> GetTableStats(std::string_view table) const = 0;
+
+  // ---- Compaction (docs/compaction/) ----
+
+  // Major compaction (nodetool compact): flushes the table, then runs the strategy's
+  // major tasks and waits for them. Unavailable if the engine has stopped on an error.
+  [[nodiscard]] virtual absl::Status Compact(std::string_view table) = 0;
+  // nodetool garbagecollect: rewrites each SSTable alone, dropping what is purgeable
+  // (§6: gc_grace passed and nothing older outside it), and waits.
+  [[nodiscard]] virtual absl::Status GarbageCollect(std::string_view table) = 0;
+  // ALTER TABLE ... WITH compaction = {...}: validates (InvalidArgument naming a bad
+  // option), records it durably, and switches the live table to it; e.g. STCS -> LCS
+  // puts every SSTable in L0 and levels them from there.
+  [[nodiscard]] virtual absl::Status SetCompaction(
+      std::string_view table, const std::string& class_name,
+      const std::map<std::string, std::string>& options) = 0;
+  // Blocks until no compaction is running or pending for the table (background work
+  // picked by the strategy included). Unavailable if the engine stopped on an error.
+  [[nodiscard]] virtual absl::Status WaitForCompactions(std::string_view table) = 0;
+  virtual absl::StatusOr<CompactionStats> GetCompactionStats(std::string_view table) const = 0;
+  // Finished compactions, oldest first (at most Options::compaction_history_size).
+  virtual std::vector<CompactionEvent> CompactionHistory() const = 0;
 
  protected:
   Db() = default;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cassette/clock.h"
+#include "cassette/compaction.h"
 #include "cassette/env.h"
 
 namespace cassette {
@@ -58,6 +59,15 @@ struct Options {
   // wait for a flush to finish (counted in TableStats::write_stall_micros).
   int max_immutable_memtables = 2;
 
+  // Compaction (Cassandra's concurrent_compactors and compaction_throughput). cassette
+  // leaves throughput unlimited by default (Cassandra: 64 MiB/s): an embedded engine
+  // usually owns its disk, and a benchmark harness wants the engine's own speed.
+  int compaction_concurrency = 1;
+  double compaction_throughput_mib_per_sec = 0;  // 0: unlimited
+  // Flush and compaction events; null for none. Shared: the caller may keep a pointer.
+  std::shared_ptr<EventListener> listener;
+  // Compaction history entries kept in memory (oldest dropped first).
+  int compaction_history_size = 1000;
   // Receives warnings (e.g. tombstone_warn_threshold exceeded). Null: written to
   // stderr prefixed "cassette WARN". Called from the reading or writing thread.
   std::function<void(const std::string&)> warning_log;

@@ -30,6 +30,7 @@ struct ColumnDef {
   CqlType type = CqlType::kInt;
   ColumnKind kind = ColumnKind::kRegular;
   ClusteringOrder order = ClusteringOrder::kAsc;  // clustering columns only
+  friend bool operator==(const ColumnDef&, const ColumnDef&) = default;
 };
 
 // Table options, each with its CQL name and Cassandra's default.

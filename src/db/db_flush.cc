@@ -86,9 +86,12 @@ void DbImpl::FlushLoop() {
     ManifestEdit edit;
     std::shared_ptr<const SSTable> sst;
     absl::Status s;
+    FlushEvent event;
+    event.table = t->info->qualified_name();
     if (!m.empty) {
       const uint64_t number = manifest_->NewFileNumber();
       flushes_running_++;
+      Notify([&](EventListener& l) { l.OnFlushBegin(event); });
       mu_.Unlock();
       s = FlushMemtable(t, m, number, &sst);
       mu_.Lock();
@@ -107,13 +110,22 @@ void DbImpl::FlushLoop() {
       bg_cv_.SignalAll();
       continue;
     }
-    if (sst != nullptr) t->sstables.insert(t->sstables.begin(), std::move(sst));
+    if (sst != nullptr) {
+      event.file_number = sst->file_number();
+      event.bytes = sst->total_bytes();
+      t->levels[sst->file_number()] = 0;
+      // UCS's level base: a moving average of what flushes write.
+      t->flush_size_bytes =
+          t->flush_size_bytes == 0 ? event.bytes : (t->flush_size_bytes * 3 + event.bytes) / 4;
+      t->sstables.insert(t->sstables.begin(), std::move(sst));
+    }
     t->immutables.pop_front();
     t->flush_count++;
     if (auto d = DiscardFlushedLog(); !d.ok()) {
       Warn(absl::StrCat("could not delete old commit log segments: ", d.message()));
     }
     bg_cv_.SignalAll();
+    if (event.file_number != 0) Notify([&](EventListener& l) { l.OnFlushCompleted(event); });
   }
 }
 

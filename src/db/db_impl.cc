@@ -8,15 +8,6 @@
 #include "db/select.h"
 
 namespace cassette {
-namespace {
-
-int64_t FloorSeconds(int64_t micros) {
-  int64_t s = micros / 1'000'000;
-  return (micros % 1'000'000 < 0) ? s - 1 : s;
-}
-
-}  // namespace
-
 void DbImpl::Warn(const std::string& msg) const {
   if (options_.warning_log) {
     options_.warning_log(msg);

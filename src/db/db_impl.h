@@ -20,22 +20,34 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "util/mutex.h"
 #include "cassette/db.h"
 #include "commitlog/commit_log.h"
+#include "compaction/compaction_state.h"
+#include "compaction/strategy.h"
 #include "db/manifest.h"
 #include "db/table_info.h"
 #include "memtable/memtable.h"
 #include "sstable/sstable_reader.h"
+#include "util/mutex.h"
+#include "util/rate_limiter.h"
 
 namespace cassette {
+
+// The clock's seconds (deletion times, TTL expiry): floor, also before 1970.
+inline int64_t FloorSeconds(int64_t micros) {
+  int64_t s = micros / 1'000'000;
+  return (micros % 1'000'000 < 0) ? s - 1 : s;
+}
 
 class DbImpl final : public Db {
  public:
@@ -55,6 +67,13 @@ class DbImpl final : public Db {
   absl::Status SwitchMemtable(std::string_view table) override;
   absl::Status Flush(std::string_view table) override;
   absl::StatusOr<TableStats> GetTableStats(std::string_view table) const override;
+  absl::Status Compact(std::string_view table) override;
+  absl::Status GarbageCollect(std::string_view table) override;
+  absl::Status SetCompaction(std::string_view table, const std::string& class_name,
+                             const std::map<std::string, std::string>& options) override;
+  absl::Status WaitForCompactions(std::string_view table) override;
+  absl::StatusOr<CompactionStats> GetCompactionStats(std::string_view table) const override;
+  std::vector<CompactionEvent> CompactionHistory() const override;
 
  private:
   // A memtable and the span of the commit log whose records it holds.
@@ -69,6 +88,17 @@ class DbImpl final : public Db {
     MemRef active;
     std::deque<MemRef> immutables;                         // oldest at the front
     std::vector<std::shared_ptr<const SSTable>> sstables;  // newest first
+    // Compaction (db_compact.cc). The strategy lives in info (TableInfo::compaction()).
+    std::map<uint64_t, int32_t> levels;                 // live SSTable -> level, as in the manifest
+    std::set<uint64_t> compacting;                      // inputs of running tasks
+    std::map<int32_t, std::string> last_compacted_key;  // LCS round robin
+    std::vector<CompactionEvent> running;               // events of the running tasks
+    int running_compactions = 0;
+    bool manual_running = false;    // Compact/GarbageCollect hold the table
+    absl::Status compaction_error;  // a failed job pauses background compaction
+    uint64_t flush_size_bytes = 0;  // moving average of flushed SSTable sizes
+    int64_t compactions_completed = 0;
+    uint64_t bytes_compacted = 0;
     int64_t switch_count = 0;
     int64_t flush_count = 0;
     int64_t write_stall_micros = 0;
@@ -94,6 +124,29 @@ class DbImpl final : public Db {
                              std::shared_ptr<const SSTable>* out);
   void Warn(const std::string& msg) const;
 
+  // Compaction (db_compact.cc).
+  CompactionState CompactionStateLocked(const TableState* t) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  CompactionView ViewLocked(const TableState* t, const CompactionState* state) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The next background task of any table; false if none.
+  bool PickLocked(TableState** table, CompactionTask* task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs `task` on `t`, releasing mu_ during I/O; records the result.
+  absl::Status RunTaskLocked(TableState* t, CompactionTask task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CompactionLoop();
+  // Major compaction or garbagecollect: waits for the table's running tasks, then runs
+  // the tasks `make` returns in the calling thread.
+  absl::Status RunManual(
+      std::string_view table,
+      const std::function<std::vector<CompactionTask>(const TableState*, const CompactionView&)>&
+          make);
+  template <typename F>
+  void Notify(F&& f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (options_.listener == nullptr) return;
+    mu_.Unlock();
+    f(*options_.listener);
+    mu_.Lock();
+  }
+
   const Options options_;
   const std::string folder_;
   Env* const env_;
@@ -112,6 +165,10 @@ class DbImpl final : public Db {
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   int flushes_running_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread flush_thread_;
+  std::vector<std::thread> compaction_threads_;
+  std::unique_ptr<RateLimiter> compaction_limiter_;
+  std::deque<CompactionEvent> history_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> cancel_{false};  // set at close: running jobs stop early
 
   std::atomic<uint64_t> visible_seq_{0};
 };

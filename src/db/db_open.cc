@@ -59,6 +59,13 @@ absl::StatusOr<std::unique_ptr<Db>> DbImpl::OpenImpl(const Options& options,
     if (auto s = db->Recover(); !s.ok()) return s;
   }
   db->flush_thread_ = std::thread([p = db.get()] { p->FlushLoop(); });
+  if (options.compaction_throughput_mib_per_sec > 0) {
+    db->compaction_limiter_ = std::make_unique<RateLimiter>(
+        static_cast<uint64_t>(options.compaction_throughput_mib_per_sec * 1048576.0));
+  }
+  for (int i = 0; i < options.compaction_concurrency; ++i) {
+    db->compaction_threads_.emplace_back([p = db.get()] { p->CompactionLoop(); });
+  }
   return std::unique_ptr<Db>(std::move(db));
 }
 
@@ -79,6 +86,7 @@ absl::Status DbImpl::Recover() {
       auto sst = SSTable::Open(env_, folder_, it->first);
       if (!sst.ok()) return sst.status();
       t->sstables.push_back(*std::move(sst));
+      t->levels[it->first] = it->second;
     }
     tables_.emplace(name, std::move(t));
   }
@@ -161,9 +169,11 @@ DbImpl::~DbImpl() {
   {
     MutexLock l(&mu_);
     shutting_down_ = true;
+    cancel_.store(true);
     bg_cv_.SignalAll();
   }
   if (flush_thread_.joinable()) flush_thread_.join();
+  for (std::thread& th : compaction_threads_) th.join();
   // Periodic mode acknowledges before syncing; a clean close makes those writes durable.
   if (log_ != nullptr) (void)log_->Sync();
 }

@@ -10,12 +10,6 @@
 namespace cassette {
 namespace {
 
-// Seconds for TTL and deletion times: floor, so that negative clocks work too.
-int64_t FloorSeconds(int64_t micros) {
-  int64_t s = micros / 1'000'000;
-  return (micros % 1'000'000 < 0) ? s - 1 : s;
-}
-
 constexpr size_t kMaxGroupBatches = 128;
 
 }  // namespace

@@ -13,6 +13,7 @@ enum Tag : uint32_t {
   kRemoveSSTable = 3,
   kFlushed = 4,
   kNextFileNumber = 5,
+  kAlterTable = 6,
 };
 
 bool GetInt32(std::string_view* in, int32_t* v) {
@@ -87,6 +88,10 @@ std::string EncodeEdit(const ManifestEdit& e) {
     PutVarint32(&out, kCreateTable);
     EncodeSchema(s, &out);
   }
+  for (const TableSchema& s : e.altered_tables) {
+    PutVarint32(&out, kAlterTable);
+    EncodeSchema(s, &out);
+  }
   for (const auto& r : e.added) {
     PutVarint32(&out, kAddSSTable);
     PutLengthPrefixed(&out, r.table);
@@ -124,6 +129,12 @@ absl::StatusOr<ManifestEdit> DecodeEdit(std::string_view in) {
         TableSchema s;
         if (!DecodeSchema(&in, &s)) return bad("table schema");
         e.created_tables.push_back(std::move(s));
+        break;
+      }
+      case kAlterTable: {
+        TableSchema s;
+        if (!DecodeSchema(&in, &s)) return bad("altered table schema");
+        e.altered_tables.push_back(std::move(s));
         break;
       }
       case kAddSSTable: {
@@ -173,6 +184,16 @@ absl::Status ApplyEdit(const ManifestEdit& e, ManifestState* state) {
     if (!next.tables.emplace(s.QualifiedName(), ManifestState::Table{s, {}, {}}).second) {
       return fail(absl::StrCat("manifest: table ", s.QualifiedName(), " created twice"));
     }
+  }
+  for (const TableSchema& s : e.altered_tables) {
+    auto t = next.tables.find(s.QualifiedName());
+    if (t == next.tables.end()) {
+      return fail(absl::StrCat("manifest: altering unknown table ", s.QualifiedName()));
+    }
+    if (!(t->second.schema.columns == s.columns)) {
+      return fail(absl::StrCat("manifest: altering the columns of ", s.QualifiedName()));
+    }
+    t->second.schema = s;
   }
   for (const auto& r : e.removed) {
     auto t = next.tables.find(r.table);

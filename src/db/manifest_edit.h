@@ -27,6 +27,8 @@ struct ManifestEdit {
     friend bool operator==(const SSTableRef&, const SSTableRef&) = default;
   };
   std::vector<TableSchema> created_tables;
+  // ALTER: the table's new schema (same keyspace, name and columns; options change).
+  std::vector<TableSchema> altered_tables;
   std::vector<SSTableRef> added;
   std::vector<SSTableRef> removed;  // level ignored
   // Every write to `table` before the position is in its SSTables.
@@ -45,8 +47,8 @@ struct ManifestState {
 };
 
 // Applies `edit` to `state`. FailedPrecondition (nothing changed) if the edit does not
-// fit the state: a table created twice, an SSTable for an unknown table, added twice,
-// removed but absent, a flushed position going backwards.
+// fit the state: a table created twice, an unknown table altered or its columns changed, an SSTable
+// for an unknown table, added twice, removed but absent, a flushed position going backwards.
 absl::Status ApplyEdit(const ManifestEdit& edit, ManifestState* state);
 
 // An edit that recreates `state` from nothing (written when the manifest is rotated).

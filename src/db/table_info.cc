@@ -84,6 +84,10 @@ absl::StatusOr<std::shared_ptr<const TableInfo>> TableInfo::Build(const TableSch
   if (auto s = ValidateOptions(schema.options, tname); !s.ok()) return s;
   info->schema_.options.compaction_class =
       *CanonicalCompactionClass(schema.options.compaction_class);
+  auto strategy = CompactionStrategy::Create(info->schema_.options.compaction_class,
+                                             info->schema_.options.compaction_options);
+  if (!strategy.ok()) return bad(std::string(strategy.status().message()));
+  info->compaction_ = *std::move(strategy);
 
   // Key columns must come first, partition key before clustering, so that column ids
   // of key columns are their key positions.

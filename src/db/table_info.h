@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "cassette/schema.h"
+#include "compaction/strategy.h"
 #include "types/comparable.h"
 
 namespace cassette {
@@ -42,6 +43,8 @@ class TableInfo {
   // SELECT * order: partition key, clustering, static by name, regular by name.
   const std::vector<uint32_t>& select_star_order() const { return star_; }
   bool has_static_columns() const { return has_static_; }
+  // The table's compaction strategy, built from its options.
+  const CompactionStrategy& compaction() const { return *compaction_; }
 
  private:
   TableSchema schema_;
@@ -51,6 +54,7 @@ class TableInfo {
   std::vector<ClusteringColumnType> ck_types_;
   std::vector<CqlType> pk_types_;
   bool has_static_ = false;
+  std::shared_ptr<const CompactionStrategy> compaction_;
 };
 
 // [A-Za-z0-9_]{1,48}; `what` names the item in the error ("keyspace name").

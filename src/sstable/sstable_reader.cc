@@ -35,9 +35,21 @@ absl::Status Table::ReadRegion(const RegionHandle& region, const char* what, std
   return absl::OkStatus();
 }
 
+Table::~Table() {
+  if (!obsolete_.load(std::memory_order_acquire)) return;
+  // Close before removing (the Env may refuse to remove an open file), data last: a
+  // crash in between leaves only files orphan cleanup recognizes by name.
+  const std::string index_path = index_.path, data_path = data_.path;
+  index_.file.reset();
+  data_.file.reset();
+  env_->RemoveFile(index_path).IgnoreError();
+  env_->RemoveFile(data_path).IgnoreError();
+}
+
 absl::StatusOr<std::shared_ptr<const SSTable>> Table::Open(Env* env, const std::string& dir,
                                                            uint64_t file_number) {
   std::shared_ptr<Table> t(new Table());
+  t->env_ = env;
   t->index_.path = SSTableFilePath(dir, file_number, SSTableFileKind::kIndex);
   t->data_.path = SSTableFilePath(dir, file_number, SSTableFileKind::kData);
   const std::string& ipath = t->index_.path;

@@ -51,6 +51,12 @@ class SSTable {
   // False if the bloom filter failed its checksum at Open and is being ignored (every
   // MayContain inside the key range is then true; reads stay correct).
   virtual bool filter_usable() const = 0;
+
+  // The table was compacted away and the manifest no longer names it: its files are
+  // removed when the last reference (the last reader's snapshot) lets it go, so no
+  // reader ever finds a file missing. A failure to remove is left to orphan cleanup at
+  // the next Open. Thread-safe.
+  virtual void MarkObsolete() const = 0;
 };
 
 }  // namespace cassette

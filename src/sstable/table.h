@@ -8,6 +8,7 @@
 #ifndef CASSETTE_SSTABLE_TABLE_H_
 #define CASSETTE_SSTABLE_TABLE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -36,6 +37,8 @@ class Table final : public SSTable {
             counters_.bytes.load(std::memory_order_relaxed)};
   }
   bool filter_usable() const override { return filter_usable_; }
+  void MarkObsolete() const override { obsolete_.store(true, std::memory_order_release); }
+  ~Table() override;
 
   const BlockFile& data() const { return data_; }
   const BlockFile& index() const { return index_; }
@@ -64,6 +67,8 @@ class Table final : public SSTable {
   const SummaryEntry* SummaryFloor(std::string_view key) const;
   absl::Status ReadRegion(const RegionHandle& region, const char* what, std::string* out);
 
+  Env* env_ = nullptr;
+  mutable std::atomic<bool> obsolete_{false};
   BlockReadCounters counters_;
   BlockFile data_;
   BlockFile index_;

@@ -29,9 +29,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "util/mutex.h"
 #include "cassette/cassette.h"
 #include "env/fault_injection_env.h"
+#include "util/mutex.h"
 
 namespace cassette {
 namespace {

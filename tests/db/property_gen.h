@@ -70,13 +70,16 @@ struct Step {
   // kSwitch: SwitchMemtable; kFlush: Flush (data moves to SSTables); kReopen: close
   // the Db and open it again on the same folder (commit log replay, manifest); kCrash:
   // drop the Db, simulate a crash of the file system (crash_mode), and reopen.
-  enum class Kind { kWrite, kAdvance, kSwitch, kFlush, kReopen, kCrash };
-  int crash_mode = 0;  // kCrash: 0 drop unsynced, 1 random prefix, 2 torn last write
+  // kCompact: major compaction (Compact) or, with garbage_collect, GarbageCollect; both
+  // purge what gc_grace allows.
+  enum class Kind { kWrite, kAdvance, kSwitch, kFlush, kReopen, kCrash, kCompact };
+  bool garbage_collect = false;  // kCompact
+  int crash_mode = 0;            // kCrash: 0 drop unsynced, 1 random prefix, 2 torn last write
   Kind kind = Kind::kWrite;
   std::vector<PlannedMutation> batch;  // kWrite
   int64_t advance_us = 0;              // kAdvance
   bool to_next_second = false;         // kAdvance: to the next whole second instead
-  std::string table;                   // kSwitch, kFlush
+  std::string table;                   // kSwitch, kFlush, kCompact
   std::vector<Read> reads;             // after the step
 };
 
@@ -166,6 +169,9 @@ inline std::string Show(const Step& s) {
       break;
     case Step::Kind::kFlush:
       out = absl::StrCat("flush ", s.table);
+      break;
+    case Step::Kind::kCompact:
+      out = absl::StrCat(s.garbage_collect ? "garbagecollect " : "compact ", s.table);
       break;
     case Step::Kind::kReopen:
       out = "reopen";
@@ -419,7 +425,9 @@ inline Step RandomStep(bool narrow) {
     s.to_next_second = s.advance_us == -1;
     if (s.to_next_second) s.advance_us = 0;
   } else if (kind < 97) {
-    s.kind = kind < 93 ? Step::Kind::kSwitch : Step::Kind::kFlush;
+    s.kind =
+        kind < 92 ? Step::Kind::kSwitch : (kind < 95 ? Step::Kind::kFlush : Step::Kind::kCompact);
+    s.garbage_collect = OneIn(2);
     s.table = OneIn(2) ? kTableA : kTableB;
   } else if (OneIn(2)) {
     s.kind = Step::Kind::kReopen;
