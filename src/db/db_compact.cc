@@ -196,8 +196,6 @@ absl::Status DbImpl::RunTaskLocked(TableState* t, CompactionTask task) {
       t->bytes_compacted += result->bytes_out;
     }
   }
-  for (uint64_t n : taken) t->compacting.erase(n);
-  t->running_compactions--;
   std::erase_if(t->running, [&](const CompactionEvent& e) {
     return e.started_at_micros == event.started_at_micros && e.inputs == event.inputs;
   });
@@ -223,8 +221,16 @@ absl::Status DbImpl::RunTaskLocked(TableState* t, CompactionTask task) {
   while (history_.size() > static_cast<size_t>(std::max(0, options_.compaction_history_size))) {
     history_.pop_front();
   }
-  bg_cv_.SignalAll();
+  // The job's references to retired inputs go now, so their files are removed before
+  // anyone waiting for this task wakes up; the task counts as running until the
+  // listener has heard of it.
+  spec.inputs.clear();
+  spec.others.clear();
+  expired.clear();
   Notify([&](EventListener& l) { l.OnCompactionCompleted(event); });
+  for (uint64_t n : taken) t->compacting.erase(n);
+  t->running_compactions--;
+  bg_cv_.SignalAll();
   return s;
 }
 
