@@ -13,10 +13,12 @@
 namespace cassette {
 
 // getFullyExpiredSSTables: among `candidates`, those whose max_local_deletion_time <
-// gc_before and whose max_timestamp < minTs, where minTs is the smallest min_timestamp
-// over every live SSTable (candidates, SSTables being compacted and all others) that
-// overlaps a candidate and has max_local_deletion_time >= gc_before, and over
-// view.memtable_min_timestamp. With `ignore_overlaps` (TWCS/UCS
+// gc_before and whose max_timestamp < minTs. minTs is pooled over the whole candidate
+// set, as in Cassandra: the smallest min_timestamp over every live SSTable (candidates
+// themselves included, SSTables being compacted and all others) that overlaps any
+// candidate and has max_local_deletion_time >= gc_before, and over
+// view.memtable_min_timestamp. Strategies that want each SSTable judged against its own
+// overlaps call this once per SSTable. With `ignore_overlaps` (TWCS/UCS
 // unsafe_aggressive_sstable_expiration) minTs is +infinity.
 std::vector<const SSTableInfo*> FullyExpiredSSTables(
     const CompactionView& view, const std::vector<const SSTableInfo*>& candidates,

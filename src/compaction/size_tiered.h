@@ -14,9 +14,9 @@
 namespace cassette {
 
 struct SizeTieredOptions {
-  uint64_t min_sstable_size = 50ull << 20;  // bytes; option min_sstable_size in bytes
-  double bucket_low = 0.5;                  // (0, 1)
-  double bucket_high = 1.5;                 // > 1
+  uint64_t min_sstable_size = 50ull << 20;  // bytes, >= 0
+  double bucket_low = 0.5;                  // Cassandra's only rule: bucket_high > bucket_low
+  double bucket_high = 1.5;
 
   void AppendTo(CompactionOptions* out) const;
 };

@@ -13,7 +13,7 @@
 // tombstone_compaction_interval, unchecked_tombstone_compaction,
 // only_purge_repaired_tombstones, min_threshold, max_threshold, enabled, log_all) plus its
 // own; Create rejects unknown options and out-of-range values with InvalidArgument
-// naming the option. See docs/compaction.md for each strategy's options and defaults.
+// naming the option. See docs/compaction/ for each strategy's options and defaults.
 
 #ifndef CASSETTE_COMPACTION_STRATEGY_H_
 #define CASSETTE_COMPACTION_STRATEGY_H_
