@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # cassette developer entry point.
 #   ./dev.sh demo [folder]   install what is missing, build (release), run the demo
-#   ./dev.sh test            install what is missing, build, run all tests (release + asan)
-#                            and build a consumer project against the installed package
+#   ./dev.sh test            install what is missing, build, run all tests (release, then
+#                            ASan+UBSan, then ThreadSanitizer) and build a consumer
+#                            project against the installed package
 # Environment: CASSETTE_PROP_CASES — property-test cases in the release run (default
-# 10000); CASSETTE_ASAN_PROP_CASES — the same under ASan+UBSan (default 2000, to keep CI
-# well inside its time). A long local run: CASSETTE_PROP_CASES=100000 ./dev.sh test
+# 10000); CASSETTE_ASAN_PROP_CASES / CASSETTE_TSAN_PROP_CASES — the same under the
+# sanitizers (defaults 2000 and 200, to keep CI well inside its time; the sanitizer runs
+# are there for memory and thread errors, the release run for the search). A long local
+# run: CASSETTE_PROP_CASES=100000 ./dev.sh test
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -55,6 +58,11 @@ case "${1:-}" in
     consumer_check
     build asan
     CASSETTE_PROP_CASES="${CASSETTE_ASAN_PROP_CASES:-2000}" ctest --preset asan
+    # The engine's locks are pthread-based (src/util/mutex.h), which TSan understands;
+    # any report fails the run.
+    build tsan
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+      CASSETTE_PROP_CASES="${CASSETTE_TSAN_PROP_CASES:-200}" ctest --preset tsan
     ;;
   *)
     echo "usage: $0 demo [folder] | test" >&2
