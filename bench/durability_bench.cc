@@ -10,9 +10,10 @@
 //                             partition, S=1: 1000 partitions), ratios to zstd and disk
 //   BM_Replay/B/W             Db::Open replaying ~270-300 MB of commit log (B rows per
 //                             record, W=1 page cache warm, W=0 cold), beside raw read()
-//   BM_SyncWrites/M/T/S       Db::Write of one row with commit-log sync (M=1 kBatch, M=2
-//                             kGroup) from T threads, as a ratio to the raw ceiling
-//                             re-measured just before; also writes per sync (group size)
+//   BM_SyncWrites/M/T/S/N     Db::Write of one row with commit-log sync (M=1 kBatch, M=2
+//                             kGroup) from T threads (N=0: blocking Write; N>0: each
+//                             thread keeps N WriteAsync in flight), as a ratio to the raw
+//                             ceiling re-measured just before; also writes per sync
 //   BM_Limit_BlockRead        pread of a random 16 KiB of a cached SSTable data file +
 //                             zstd decompression of one 16 KiB block (one block fetch)
 //   BM_PointRead/S            Db::Get by full key, uniform over 1M rows in one SSTable
@@ -22,6 +23,9 @@
 // ".../cpu_s" or "cpu_..." use CPU time and move much less.
 // Data lives under $TMPDIR/cassette_durability_bench (removed at exit); peak < 1 GB.
 // Run: ./build/release/bench/durability_bench  (see docs/benchmarks.md)
+#include <deque>
+#include <future>
+
 #include "durability_common.h"
 
 namespace cassette {
@@ -300,6 +304,8 @@ void BM_SyncWrites(benchmark::State& state) {
   const CommitLogSync mode = state.range(0) == 1 ? CommitLogSync::kBatch : CommitLogSync::kGroup;
   const int threads = static_cast<int>(state.range(1));
   const bool spin = state.range(2) != 0;
+  // 0: each thread blocks in Write; N: each thread keeps N WriteAsync writes in flight.
+  const int inflight = static_cast<int>(state.range(3));
   constexpr double kSeconds = 2.0;
   // The ceiling is re-measured right before each configuration: fdatasync latency here
   // moves with the other processes' load within seconds.
@@ -331,11 +337,29 @@ void BM_SyncWrites(benchmark::State& state) {
       ts.emplace_back([&, t] {
         const RowGen g{0};
         lats[t].reserve(1 << 16);
+        std::deque<std::pair<Steady::time_point, std::future<absl::Status>>> queue;
+        auto finish_one = [&]() -> bool {
+          absl::Status s = queue.front().second.get();
+          if (!s.ok()) {
+            errors[t] = std::string(s.message());
+            return false;
+          }
+          lats[t].push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                Steady::now() - queue.front().first)
+                                .count());
+          queue.pop_front();
+          return true;
+        };
         for (uint64_t i = static_cast<uint64_t>(t) << 40; !stop.load(std::memory_order_relaxed);
              ++i) {
           WriteBatch b;
           AddRow(g, i, &b);
           const auto a = Steady::now();
+          if (inflight > 0) {
+            queue.emplace_back(a, (*db)->WriteAsync(std::move(b)));
+            if (static_cast<int>(queue.size()) >= inflight && !finish_one()) return;
+            continue;
+          }
           absl::Status s = (*db)->Write(b);
           if (!s.ok()) {
             errors[t] = std::string(s.message());
@@ -343,6 +367,9 @@ void BM_SyncWrites(benchmark::State& state) {
           }
           lats[t].push_back(
               std::chrono::duration_cast<std::chrono::nanoseconds>(Steady::now() - a).count());
+        }
+        while (!queue.empty()) {
+          if (!finish_one()) return;
         }
       });
     }
@@ -376,20 +403,24 @@ void BM_SyncWrites(benchmark::State& state) {
   state.counters["writes/sync"] = syncs ? static_cast<double>(ops) / static_cast<double>(syncs) : 0;
   state.counters["sync_mean_us"] = syncs ? static_cast<double>(sync_ns) / 1e3 / syncs : 0;
   ReportLatency(state, lat);
-  state.SetLabel(std::string(mode == CommitLogSync::kBatch ? "kBatch, " : "kGroup, ") +
-                 std::to_string(threads) + " writer(s), 1 row per write" +
-                 (spin ? ", spinning sibling thread" : ""));
+  state.SetLabel(
+      std::string(mode == CommitLogSync::kBatch ? "kBatch, " : "kGroup, ") +
+      std::to_string(threads) + " writer(s), 1 row per write" +
+      (inflight > 0 ? ", " + std::to_string(inflight) + " WriteAsync in flight each" : "") +
+      (spin ? ", spinning sibling thread" : ""));
 }
 BENCHMARK(BM_SyncWrites)
-    ->Args({1, 1, 0})
-    ->Args({2, 1, 0})
-    ->Args({2, 2, 0})
-    ->Args({2, 4, 0})
-    ->Args({2, 8, 0})
-    ->Args({2, 16, 0})
-    ->Args({1, 2, 0})
-    ->Args({1, 1, 1})
-    ->Args({2, 2, 1})
+    ->Args({1, 1, 0, 0})
+    ->Args({2, 1, 0, 0})
+    ->Args({2, 2, 0, 0})
+    ->Args({2, 4, 0, 0})
+    ->Args({2, 8, 0, 0})
+    ->Args({2, 16, 0, 0})
+    ->Args({2, 2, 0, 8})
+    ->Args({2, 2, 0, 32})
+    ->Args({1, 2, 0, 0})
+    ->Args({1, 1, 1, 0})
+    ->Args({2, 2, 1, 0})
     ->Iterations(1)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);

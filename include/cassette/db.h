@@ -12,6 +12,7 @@
 #ifndef CASSETTE_DB_H_
 #define CASSETTE_DB_H_
 
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,6 +66,16 @@ class Db {
   // might not be durable.
   [[nodiscard]] virtual absl::Status Write(const WriteBatch& batch,
                                            const WriteSyncOptions& options) = 0;
+
+  // The same write without waiting for it: the future becomes ready with exactly the
+  // status Write would have returned, once the batch is applied (and, with sync or a
+  // batch/group commitlog_sync, in the synced commit log). Writes complete in the order
+  // they were queued. One thread can so keep many writes in flight and share one
+  // commit-log sync among them, as an asynchronous driver does against Cassandra. It
+  // does not wait for the write: an engine thread leads queued asynchronous writes.
+  // Writes still queued when the Db is destroyed are completed first. Thread-safe.
+  [[nodiscard]] virtual std::future<absl::Status> WriteAsync(
+      WriteBatch batch, const WriteSyncOptions& options = {}) = 0;
 
   // SELECT. ResourceExhausted when tombstone_failure_threshold is exceeded (the message
   // names table, partition and counts); InvalidArgument for a bad query.

@@ -21,6 +21,7 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <set>
@@ -60,6 +61,7 @@ class DbImpl final : public Db {
   absl::StatusOr<TableSchema> GetSchema(std::string_view table) const override;
   std::vector<std::string> ListTables() const override;
   absl::Status Write(const WriteBatch& batch, const WriteSyncOptions& options) override;
+  std::future<absl::Status> WriteAsync(WriteBatch batch, const WriteSyncOptions& options) override;
   absl::StatusOr<ResultSet> Select(const SelectQuery& query) override;
   absl::StatusOr<std::optional<ResultRow>> Get(std::string_view table,
                                                const ColumnValues& primary_key,
@@ -118,6 +120,12 @@ class DbImpl final : public Db {
   // Queues a write (or a memtable switch) and returns its status once applied.
   absl::Status Enqueue(Writer* w) ABSL_LOCKS_EXCLUDED(mu_);
   void LeadGroup(Writer* leader) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Leads `first`'s group, then hands the queue's head to its leader: the waiting
+  // thread of a Write, or the async leader thread for a WriteAsync.
+  void LeadGroups(Writer* first) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AsyncLeaderLoop();
+  // Marks `w` done with its status and wakes (or, if asynchronous, fulfils and deletes) it.
+  void Complete(Writer* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status DiscardFlushedLog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FlushLoop();
   absl::Status FlushMemtable(TableState* t, const MemRef& m, uint64_t file_number,
@@ -165,6 +173,8 @@ class DbImpl final : public Db {
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   int flushes_running_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread flush_thread_;
+  CondVar async_cv_;          // an asynchronous write reached the queue's head
+  std::thread async_leader_;  // leads groups whose head is a WriteAsync
   std::vector<std::thread> compaction_threads_;
   std::unique_ptr<RateLimiter> compaction_limiter_;
   std::deque<CompactionEvent> history_ ABSL_GUARDED_BY(mu_);

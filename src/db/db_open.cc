@@ -59,6 +59,7 @@ absl::StatusOr<std::unique_ptr<Db>> DbImpl::OpenImpl(const Options& options,
     if (auto s = db->Recover(); !s.ok()) return s;
   }
   db->flush_thread_ = std::thread([p = db.get()] { p->FlushLoop(); });
+  db->async_leader_ = std::thread([p = db.get()] { p->AsyncLeaderLoop(); });
   if (options.compaction_throughput_mib_per_sec > 0) {
     db->compaction_limiter_ = std::make_unique<RateLimiter>(
         static_cast<uint64_t>(options.compaction_throughput_mib_per_sec * 1048576.0));
@@ -171,7 +172,10 @@ DbImpl::~DbImpl() {
     shutting_down_ = true;
     cancel_.store(true);
     bg_cv_.SignalAll();
+    async_cv_.SignalAll();
   }
+  // Asynchronous writes still queued are completed first (their futures are ready).
+  if (async_leader_.joinable()) async_leader_.join();
   if (flush_thread_.joinable()) flush_thread_.join();
   for (std::thread& th : compaction_threads_) th.join();
   // Periodic mode acknowledges before syncing; a clean close makes those writes durable.

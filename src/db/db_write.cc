@@ -1,6 +1,8 @@
 // The write path: a queue of writers whose leader validates, logs (one commit-log sync
 // for the whole group) and applies the group's batches.
 #include <algorithm>
+#include <future>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "commitlog/mutation_codec.h"
@@ -22,7 +24,46 @@ struct DbImpl::Writer {
   bool done = false;
   absl::Status status;
   CondVar cv;
+  // WriteAsync: no thread waits on cv; the writer owns its batch, is completed through
+  // the promise and deleted by whoever completes it.
+  std::unique_ptr<WriteBatch> owned;
+  std::optional<std::promise<absl::Status>> promise;
 };
+
+void DbImpl::Complete(Writer* w) {
+  w->done = true;
+  if (w->promise) {
+    w->promise->set_value(w->status);
+    delete w;
+  } else {
+    w->cv.Signal();
+  }
+}
+
+void DbImpl::LeadGroups(Writer* first) {
+  LeadGroup(first);  // completes first and its group
+  if (writers_.empty()) return;
+  Writer* next = writers_.front();
+  // A waiting thread leads its own group; asynchronous writes are led by the async
+  // leader thread.
+  if (next->promise) {
+    async_cv_.Signal();
+  } else {
+    next->cv.Signal();
+  }
+}
+
+void DbImpl::AsyncLeaderLoop() {
+  MutexLock l(&mu_);
+  while (true) {
+    if (!writers_.empty() && writers_.front()->promise) {
+      LeadGroups(writers_.front());
+      continue;
+    }
+    if (shutting_down_ && writers_.empty()) return;
+    async_cv_.Wait(&mu_);
+  }
+}
 
 void DbImpl::SwitchLocked(TableState* t) {
   t->immutables.push_back(std::move(t->active));
@@ -54,8 +95,26 @@ absl::Status DbImpl::Enqueue(Writer* w) {
   writers_.push_back(w);
   // Wait until a leader has done our work, or we are at the head and lead.
   while (!w->done && w != writers_.front()) w->cv.Wait(&mu_);
-  if (!w->done) LeadGroup(w);
+  if (!w->done) LeadGroups(w);
   return w->status;
+}
+
+std::future<absl::Status> DbImpl::WriteAsync(WriteBatch batch, const WriteSyncOptions& options) {
+  std::promise<absl::Status> done;
+  std::future<absl::Status> result = done.get_future();
+  if (batch.empty()) {
+    done.set_value(absl::OkStatus());
+    return result;
+  }
+  auto owned = std::make_unique<WriteBatch>(std::move(batch));
+  Writer* w = new Writer(owned.get(), options.sync);
+  w->owned = std::move(owned);
+  w->promise = std::move(done);
+  MutexLock l(&mu_);
+  writers_.push_back(w);
+  // Nobody is leading: wake the async leader. Otherwise whoever leads now hands over.
+  if (writers_.front() == w) async_cv_.Signal();
+  return result;
 }
 
 absl::Status DbImpl::Write(const WriteBatch& batch, const WriteSyncOptions& options) {
@@ -80,8 +139,7 @@ void DbImpl::LeadGroup(Writer* leader) {
             : absl::OkStatus();
     if (t != nullptr) SwitchLocked(t);
     writers_.pop_front();
-    leader->done = true;
-    if (!writers_.empty()) writers_.front()->cv.Signal();
+    Complete(leader);
     return;
   }
   // Group mode: give writers that arrive within the window a seat in this sync.
@@ -187,13 +245,8 @@ void DbImpl::LeadGroup(Writer* leader) {
   }
   for (Writer* w : group) {
     writers_.pop_front();
-    if (w != leader) {
-      w->done = true;
-      w->cv.Signal();
-    }
+    Complete(w);  // the leader last: an asynchronous one is deleted by it
   }
-  leader->done = true;
-  if (!writers_.empty()) writers_.front()->cv.Signal();
 }
 
 }  // namespace cassette
