@@ -54,6 +54,9 @@ struct Options {
   // SSTables: zstd level for data blocks (0 = uncompressed) and bloom filter bits per key.
   int sstable_compression_level = 3;
   int sstable_bloom_bits_per_key = 10;
+  // Decompressed SSTable blocks kept in memory for all readers (Cassandra's chunk cache,
+  // file_cache_size; RocksDB's block cache). 0 disables it.
+  size_t block_cache_bytes = 64 << 20;
 
   // Write stall: when a table has this many memtables waiting for flush, writers to it
   // wait for a flush to finish (counted in TableStats::write_stall_micros).

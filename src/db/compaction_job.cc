@@ -80,7 +80,7 @@ absl::Status Job::FinishOutput() {
   auto stats = writer_->Finish();  // syncs the output's files
   writer_.reset();
   if (!stats.ok()) return stats.status();
-  auto sst = SSTable::Open(spec_.env, spec_.dir, writer_number_);
+  auto sst = SSTable::Open(spec_.env, spec_.dir, writer_number_, spec_.block_cache);
   if (!sst.ok()) return sst.status();
   result_.bytes_out += (*sst)->total_bytes();
   result_.outputs.push_back(*std::move(sst));
@@ -168,7 +168,10 @@ absl::Status Job::WritePartition(const std::string& key) {
   result_.tombstones_purged += purged;
   if (!begun) return absl::OkStatus();
   if (auto s = writer_->EndPartition(); !s.ok()) return s;
-  const uint64_t size = writer_->EstimatedSize() - size_before;
+  // The estimate counts the open block uncompressed and shrinks when it is compressed,
+  // so it can go down across a partition: clamp rather than wrap.
+  const uint64_t size_after = writer_->EstimatedSize();
+  const uint64_t size = size_after > size_before ? size_after - size_before : 0;
   if (spec_.warn && (size > kLargePartitionBytes || tombstones > kManyTombstones)) {
     std::vector<Value> pk;
     std::string shown = "<undecodable>";

@@ -32,6 +32,7 @@
 #include "compaction/compaction_task.h"
 #include "db/table_info.h"
 #include "memtable/memtable.h"
+#include "sstable/block_cache.h"
 #include "sstable/sstable_reader.h"
 #include "sstable/sstable_writer.h"
 #include "util/rate_limiter.h"
@@ -52,6 +53,7 @@ struct CompactionJobSpec {
   std::function<uint64_t()> new_file_number;  // called with the caller's lock handling
   RateLimiter* limiter = nullptr;             // optional throughput limit
   const std::atomic<bool>* cancel = nullptr;  // set: stop early with Cancelled
+  SharedBlockCache* block_cache = nullptr;    // outputs are opened with it
   std::function<void(const std::string&)> warn;
 };
 

@@ -133,6 +133,7 @@ absl::Status DbImpl::RunTaskLocked(TableState* t, CompactionTask task) {
   };
   spec.limiter = compaction_limiter_.get();
   spec.cancel = &cancel_;
+  spec.block_cache = block_cache_.get();
   spec.warn = [this](const std::string& m) { Warn(m); };
 
   CompactionEvent event;

@@ -47,7 +47,7 @@ absl::Status DbImpl::FlushMemtable(TableState* t, const MemRef& m, uint64_t file
   if (!stats.ok()) return stats.status();
   // The new files' directory entries must be durable before the manifest names them.
   if (auto s = env_->SyncDir(folder_); !s.ok()) return s;
-  auto sst = SSTable::Open(env_, folder_, file_number);
+  auto sst = SSTable::Open(env_, folder_, file_number, block_cache_.get());
   if (!sst.ok()) return sst.status();
   *out = *std::move(sst);
   return absl::OkStatus();

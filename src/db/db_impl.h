@@ -38,6 +38,7 @@
 #include "db/manifest.h"
 #include "db/table_info.h"
 #include "memtable/memtable.h"
+#include "sstable/block_cache.h"
 #include "sstable/sstable_reader.h"
 #include "util/mutex.h"
 #include "util/rate_limiter.h"
@@ -160,6 +161,7 @@ class DbImpl final : public Db {
   Env* const env_;
   const std::shared_ptr<Clock> clock_;
   std::unique_ptr<FileLock> lock_;
+  std::unique_ptr<SharedBlockCache> block_cache_;  // null if disabled
 
   mutable Mutex mu_;
   CondVar bg_cv_;  // flush finished / work queued / shutting down

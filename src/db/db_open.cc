@@ -22,7 +22,11 @@ DbImpl::DbImpl(const Options& options, std::string folder, Env* env)
     : options_(options),
       folder_(std::move(folder)),
       env_(env),
-      clock_(options.clock ? options.clock : SystemClock()) {}
+      clock_(options.clock ? options.clock : SystemClock()) {
+  if (options.block_cache_bytes > 0) {
+    block_cache_ = std::make_unique<SharedBlockCache>(options.block_cache_bytes);
+  }
+}
 
 absl::StatusOr<std::unique_ptr<Db>> DbImpl::OpenImpl(const Options& options,
                                                      const std::string& folder) {
@@ -84,7 +88,7 @@ absl::Status DbImpl::Recover() {
     t->info = *std::move(info);
     // Newest first: higher file numbers were written later.
     for (auto it = entry.sstables.rbegin(); it != entry.sstables.rend(); ++it) {
-      auto sst = SSTable::Open(env_, folder_, it->first);
+      auto sst = SSTable::Open(env_, folder_, it->first, block_cache_.get());
       if (!sst.ok()) return sst.status();
       t->sstables.push_back(*std::move(sst));
       t->levels[it->first] = it->second;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "sstable/block_cache.h"
 #include "util/coding.h"
 
 namespace cassette {
@@ -86,8 +87,14 @@ absl::StatusOr<std::shared_ptr<const Block>> BlockCache::Get(const BlockFile& fi
   for (const Slot& s : slots_) {
     if (s.file == &file && s.block->offset == offset) return s.block;
   }
-  auto block = file.Read(offset, &decompressor_);
+  const SharedBlockCache::Key key{file.file_number, static_cast<uint8_t>(file.kind), offset};
+  std::shared_ptr<const Block> cached = shared_ != nullptr ? shared_->Lookup(key) : nullptr;
+  const bool hit = cached != nullptr;
+  absl::StatusOr<std::shared_ptr<const Block>> block =
+      hit ? absl::StatusOr<std::shared_ptr<const Block>>(std::move(cached))
+          : file.Read(offset, &decompressor_);
   if (!block.ok()) return block.status();
+  if (shared_ != nullptr && !hit) shared_->Insert(key, *block);
   slots_[next_victim_] = Slot{&file, *block};
   next_victim_ = (next_victim_ + 1) % kSlots;
   return *block;

@@ -101,11 +101,17 @@ struct BlockFile {
 
 // A reader's small cache of recently used blocks, so walking a partition's header and
 // then its rows, or consecutive index lookups, do not fetch a block twice.
+class SharedBlockCache;
+
+// A reader's own few most recent blocks, in front of the database's SharedBlockCache
+// (if any). Not thread-safe: one per Source.
 class BlockCache {
  public:
+  explicit BlockCache(SharedBlockCache* shared = nullptr) : shared_(shared) {}
   absl::StatusOr<std::shared_ptr<const Block>> Get(const BlockFile& file, uint64_t offset);
 
  private:
+  SharedBlockCache* const shared_;
   struct Slot {
     const BlockFile* file = nullptr;
     std::shared_ptr<const Block> block;

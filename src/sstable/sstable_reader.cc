@@ -16,8 +16,9 @@
 namespace cassette {
 
 absl::StatusOr<std::shared_ptr<const SSTable>> SSTable::Open(Env* env, const std::string& dir,
-                                                             uint64_t file_number) {
-  return Table::Open(env, dir, file_number);
+                                                             uint64_t file_number,
+                                                             SharedBlockCache* cache) {
+  return Table::Open(env, dir, file_number, cache);
 }
 
 absl::Status Table::ReadRegion(const RegionHandle& region, const char* what, std::string* out) {
@@ -47,9 +48,11 @@ Table::~Table() {
 }
 
 absl::StatusOr<std::shared_ptr<const SSTable>> Table::Open(Env* env, const std::string& dir,
-                                                           uint64_t file_number) {
+                                                           uint64_t file_number,
+                                                           SharedBlockCache* cache) {
   std::shared_ptr<Table> t(new Table());
   t->env_ = env;
+  t->shared_cache_ = cache;
   t->index_.path = SSTableFilePath(dir, file_number, SSTableFileKind::kIndex);
   t->data_.path = SSTableFilePath(dir, file_number, SSTableFileKind::kData);
   const std::string& ipath = t->index_.path;

@@ -23,6 +23,8 @@
 
 namespace cassette {
 
+class SharedBlockCache;
+
 // What readers of one table fetched from its files since Open (block cache hits are
 // not counted): for tests and for the engine's per-read reports.
 struct SSTableReadCounters {
@@ -32,8 +34,10 @@ struct SSTableReadCounters {
 
 class SSTable {
  public:
+  // `cache` (optional, must outlive the table) is shared by every reader of the table.
   static absl::StatusOr<std::shared_ptr<const SSTable>> Open(Env* env, const std::string& dir,
-                                                             uint64_t file_number);
+                                                             uint64_t file_number,
+                                                             SharedBlockCache* cache = nullptr);
   virtual ~SSTable() = default;
 
   virtual uint64_t file_number() const = 0;

@@ -25,7 +25,9 @@ namespace cassette {
 class Table final : public SSTable {
  public:
   static absl::StatusOr<std::shared_ptr<const SSTable>> Open(Env* env, const std::string& dir,
-                                                             uint64_t file_number);
+                                                             uint64_t file_number,
+                                                             SharedBlockCache* cache);
+  SharedBlockCache* shared_cache() const { return shared_cache_; }
 
   uint64_t file_number() const override { return footer_.file_number; }
   const SSTableStats& stats() const override { return stats_; }
@@ -68,6 +70,7 @@ class Table final : public SSTable {
   absl::Status ReadRegion(const RegionHandle& region, const char* what, std::string* out);
 
   Env* env_ = nullptr;
+  SharedBlockCache* shared_cache_ = nullptr;
   mutable std::atomic<bool> obsolete_{false};
   BlockReadCounters counters_;
   BlockFile data_;

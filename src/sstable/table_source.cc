@@ -267,7 +267,7 @@ class TablePartitionCursor final : public PartitionCursor {
 class TableSource final : public Source {
  public:
   explicit TableSource(std::shared_ptr<const Table> table)
-      : ctx_{std::move(table), std::make_shared<BlockCache>()} {}
+      : ctx_{table, std::make_shared<BlockCache>(table->shared_cache())} {}
 
   absl::StatusOr<bool> ReadPartition(std::string_view decorated, PartitionHeader* header) override;
   std::unique_ptr<RowCursor> NewRowCursor(std::string_view decorated, std::string_view lo,

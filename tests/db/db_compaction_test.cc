@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,10 @@ class DbCompactionTest : public ::testing::Test {
     Options o;
     o.clock = clock_;
     o.listener = listener_;
+    o.warning_log = [this](const std::string& m) {
+      std::lock_guard<std::mutex> l(warnings_mu_);
+      warnings_.push_back(m);
+    };
     auto db = Db::Open(o, folder_);
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
@@ -99,6 +104,8 @@ class DbCompactionTest : public ::testing::Test {
   std::string folder_;
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(kStart);
   std::shared_ptr<CountingListener> listener_ = std::make_shared<CountingListener>();
+  std::mutex warnings_mu_;
+  std::vector<std::string> warnings_;
   std::unique_ptr<Db> db_;
 };
 
@@ -129,6 +136,20 @@ TEST_F(DbCompactionTest, SizeTieredMergesFourFlushesInTheBackground) {
   Open();
   EXPECT_EQ(SSTables(), 1);
   EXPECT_TRUE(Has(49, 0));
+}
+
+// Many small partitions over many blocks: no partition is large, so no warning (the
+// writer's size estimate shrinks when a block is compressed; it must not wrap).
+TEST_F(DbCompactionTest, SmallPartitionsGiveNoLargePartitionWarning) {
+  Create("SizeTieredCompactionStrategy", {{"enabled", "false"}});
+  for (int f = 0; f < 2; ++f) {
+    for (int k = 0; k < 4000; ++k) Put(k, f, k);
+    Flush();
+  }
+  ASSERT_TRUE(db_->Compact("ks.t").ok());
+  EXPECT_EQ(LastCompaction().partitions_out, 4000);
+  std::lock_guard<std::mutex> l(warnings_mu_);
+  EXPECT_TRUE(warnings_.empty()) << warnings_.size() << " warnings, first: " << warnings_[0];
 }
 
 TEST_F(DbCompactionTest, MajorCompactionPurgesTombstonesPastGcGrace) {

@@ -1,0 +1,74 @@
+// SharedBlockCache: decompressed, verified blocks of every SSTable of a database, kept in
+// memory up to a byte budget and shared by all readers (Cassandra's chunk cache,
+// RocksDB's block cache). A read that finds its block here skips the pread, the checksum
+// and the decompression.
+//
+// Keys are (file number, file kind, block offset). File numbers are never reused, so a
+// compacted-away table's blocks can never be served for another table; they simply age
+// out. Eviction is least-recently-used per shard.
+//
+// Thread safety: safe for concurrent use. Invariants (per shard, under its mutex):
+// usage == sum of the charges of the entries in `lru`; every map entry is in `lru`.
+
+#ifndef CASSETTE_SSTABLE_BLOCK_CACHE_H_
+#define CASSETTE_SSTABLE_BLOCK_CACHE_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <list>
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "sstable/block_stream.h"
+#include "util/mutex.h"
+
+namespace cassette {
+
+class SharedBlockCache {
+ public:
+  // `capacity_bytes` of block contents (0 disables caching).
+  explicit SharedBlockCache(size_t capacity_bytes);
+
+  struct Key {
+    uint64_t file_number;
+    uint8_t kind;
+    uint64_t offset;
+    friend bool operator==(const Key&, const Key&) = default;
+    template <typename H>
+    friend H AbslHashValue(H h, const Key& k) {
+      return H::combine(std::move(h), k.file_number, k.kind, k.offset);
+    }
+  };
+
+  std::shared_ptr<const Block> Lookup(const Key& key);
+  void Insert(const Key& key, std::shared_ptr<const Block> block);
+
+  size_t capacity() const { return capacity_; }
+  size_t usage() const;
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Entry {
+    Key key;
+    std::shared_ptr<const Block> block;
+    size_t charge;
+  };
+  struct Shard {
+    Mutex mu;
+    std::list<Entry> lru ABSL_GUARDED_BY(mu);  // most recent at the front
+    absl::flat_hash_map<Key, std::list<Entry>::iterator> map ABSL_GUARDED_BY(mu);
+    size_t usage ABSL_GUARDED_BY(mu) = 0;
+  };
+  static constexpr size_t kShards = 16;
+  Shard& ShardFor(const Key& key);
+
+  const size_t capacity_;
+  std::array<Shard, kShards> shards_;
+  std::atomic<uint64_t> hits_{0}, misses_{0};
+};
+
+}  // namespace cassette
+
+#endif  // CASSETTE_SSTABLE_BLOCK_CACHE_H_

@@ -1,0 +1,58 @@
+#include "sstable/block_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+namespace cassette {
+namespace {
+
+std::shared_ptr<const Block> MakeBlock(uint64_t offset, size_t bytes) {
+  auto b = std::make_shared<Block>();
+  b->offset = offset;
+  b->raw.assign(bytes, 'x');
+  return b;
+}
+
+TEST(SharedBlockCacheTest, HitsAfterInsertAndCountsMisses) {
+  SharedBlockCache cache(1 << 20);
+  const SharedBlockCache::Key k{7, 0, 4096};
+  EXPECT_EQ(cache.Lookup(k), nullptr);
+  cache.Insert(k, MakeBlock(4096, 1000));
+  auto hit = cache.Lookup(k);
+  ASSERT_NE(hit, nullptr);
+  EXPECT_EQ(hit->offset, 4096u);
+  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_EQ(cache.misses(), 1u);
+  // The same offset of another file or another file kind is another block.
+  EXPECT_EQ(cache.Lookup({8, 0, 4096}), nullptr);
+  EXPECT_EQ(cache.Lookup({7, 1, 4096}), nullptr);
+}
+
+TEST(SharedBlockCacheTest, StaysWithinCapacityEvictingLeastRecentlyUsed) {
+  // 16 shards of 64 KiB: each shard holds at most 3 blocks of 16 KiB.
+  SharedBlockCache cache(16 * (64 << 10));
+  for (uint64_t i = 0; i < 1000; ++i) {
+    cache.Insert({i, 0, 0}, MakeBlock(0, 16 << 10));
+    EXPECT_LE(cache.usage(), cache.capacity());
+  }
+  int resident = 0;
+  for (uint64_t i = 0; i < 1000; ++i) resident += cache.Lookup({i, 0, 0}) != nullptr;
+  EXPECT_GT(resident, 16);
+  EXPECT_LE(resident, 48);
+  // The most recent insert is always resident; a block bigger than a shard never is.
+  EXPECT_NE(cache.Lookup({999, 0, 0}), nullptr);
+  cache.Insert({5000, 0, 0}, MakeBlock(0, 128 << 10));
+  EXPECT_EQ(cache.Lookup({5000, 0, 0}), nullptr);
+}
+
+TEST(SharedBlockCacheTest, ZeroCapacityCachesNothing) {
+  SharedBlockCache cache(0);
+  cache.Insert({1, 0, 0}, MakeBlock(0, 10));
+  EXPECT_EQ(cache.Lookup({1, 0, 0}), nullptr);
+  EXPECT_EQ(cache.usage(), 0u);
+}
+
+}  // namespace
+}  // namespace cassette
