@@ -27,7 +27,8 @@ class Job {
  private:
   // The largest timestamp a tombstone of this partition may have to be purged.
   int64_t MaxPurgeableTimestamp(const std::string& key);
-  absl::Status WritePartition(const std::string& key);
+  // `sources`: the inputs holding the partition, newest data first.
+  absl::Status WritePartition(const std::string& key, const std::vector<Source*>& sources);
   absl::Status OpenOutput();
   absl::Status FinishOutput();
   bool ShouldSplitBefore(const std::string& key) const;
@@ -87,9 +88,7 @@ absl::Status Job::FinishOutput() {
   return absl::OkStatus();
 }
 
-absl::Status Job::WritePartition(const std::string& key) {
-  std::vector<Source*> sources;
-  for (auto& s : inputs_) sources.push_back(s.get());
+absl::Status Job::WritePartition(const std::string& key, const std::vector<Source*>& sources) {
   auto mp = MergedPartition::Open(sources, key);
   if (!mp.ok()) return mp.status();
   const MergedPartition& p = **mp;
@@ -208,6 +207,7 @@ absl::StatusOr<CompactionJobResult> Job::Run() {
   }
   std::vector<std::unique_ptr<PartitionCursor>> cursors;
   for (auto& s : inputs_) cursors.push_back(s->NewPartitionCursor(""));
+  std::vector<Source*> holding;
   while (true) {
     std::string_view min;
     bool any = false;
@@ -220,13 +220,19 @@ absl::StatusOr<CompactionJobResult> Job::Run() {
     }
     if (!any) break;
     const std::string key(min);
-    for (auto& c : cursors) {
-      if (c->Valid() && c->key() == key) c->Next();
+    // The cursors say which inputs hold the partition: the others are not asked (no
+    // bloom filter, summary or index lookup for a partition known to be absent).
+    holding.clear();
+    for (size_t i = 0; i < cursors.size(); ++i) {
+      if (cursors[i]->Valid() && cursors[i]->key() == key) {
+        holding.push_back(inputs_[i].get());
+        cursors[i]->Next();
+      }
     }
     if (spec_.cancel != nullptr && spec_.cancel->load(std::memory_order_relaxed)) {
       return absl::CancelledError("compaction cancelled: the database is closing");
     }
-    if (auto s = WritePartition(key); !s.ok()) return s;
+    if (auto s = WritePartition(key, holding); !s.ok()) return s;
   }
   if (auto s = FinishOutput(); !s.ok()) return s;
   // The outputs' folder entries must be durable before the manifest names them.
