@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "db/merged_partition.h"
+#include "row/partition_merger.h"
 #include "sstable/file_names.h"
 #include "tombstone/purge.h"
 #include "types/partition_key.h"
@@ -207,33 +208,21 @@ absl::StatusOr<CompactionJobResult> Job::Run() {
   }
   std::vector<std::unique_ptr<PartitionCursor>> cursors;
   for (auto& s : inputs_) cursors.push_back(s->NewPartitionCursor(""));
+  PartitionMerger merger(std::move(cursors));
+  std::string key;
+  std::vector<size_t> positions;
   std::vector<Source*> holding;
-  while (true) {
-    std::string_view min;
-    bool any = false;
-    for (auto& c : cursors) {
-      if (!c->status().ok()) return c->status();
-      if (c->Valid() && (!any || c->key() < min)) {
-        min = c->key();
-        any = true;
-      }
-    }
-    if (!any) break;
-    const std::string key(min);
-    // The cursors say which inputs hold the partition: the others are not asked (no
-    // bloom filter, summary or index lookup for a partition known to be absent).
-    holding.clear();
-    for (size_t i = 0; i < cursors.size(); ++i) {
-      if (cursors[i]->Valid() && cursors[i]->key() == key) {
-        holding.push_back(inputs_[i].get());
-        cursors[i]->Next();
-      }
-    }
+  // The merger says which inputs hold each partition: the others are not asked (no
+  // bloom filter, summary or index lookup for a partition known to be absent).
+  while (merger.Next(&key, &positions)) {
     if (spec_.cancel != nullptr && spec_.cancel->load(std::memory_order_relaxed)) {
       return absl::CancelledError("compaction cancelled: the database is closing");
     }
+    holding.clear();
+    for (size_t i : positions) holding.push_back(inputs_[i].get());
     if (auto s = WritePartition(key, holding); !s.ok()) return s;
   }
+  if (!merger.status().ok()) return merger.status();
   if (auto s = FinishOutput(); !s.ok()) return s;
   // The outputs' folder entries must be durable before the manifest names them.
   if (!result_.outputs.empty()) {

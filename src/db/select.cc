@@ -8,6 +8,7 @@
 #include "db/merged_partition.h"
 #include "db/mutation_builder.h"
 #include "db/paging_state.h"
+#include "row/partition_merger.h"
 #include "tombstone/purge.h"
 #include "tombstone/reconcile.h"
 #include "types/partition_key.h"
@@ -349,20 +350,13 @@ absl::StatusOr<ResultSet> Execution::Run() {
     std::vector<std::unique_ptr<PartitionCursor>> cursors;
     std::string start = resume_ ? resume_->key : std::string();
     for (Source* s : ctx_.sources) cursors.push_back(s->NewPartitionCursor(start));
+    PartitionMerger merger(std::move(cursors));
+    std::string key;
+    std::vector<size_t> holding;
     while (budget_ > 0) {
-      std::string_view min;
-      bool any = false;
-      for (auto& c : cursors) {
-        if (!c->status().ok()) return c->status();
-        if (c->Valid() && (!any || c->key() < min)) {
-          min = c->key();
-          any = true;
-        }
-      }
-      if (!any) break;
-      std::string key(min);
-      for (auto& c : cursors) {
-        if (c->Valid() && c->key() == key) c->Next();
+      if (!merger.Next(&key, &holding)) {
+        if (!merger.status().ok()) return merger.status();
+        break;
       }
       std::string lo = lo_;
       bool allow_static = true;
