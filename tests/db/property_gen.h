@@ -15,6 +15,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -75,6 +76,8 @@ struct Step {
   enum class Kind { kWrite, kAdvance, kSwitch, kFlush, kReopen, kCrash, kCompact };
   bool garbage_collect = false;  // kCompact
   int crash_mode = 0;            // kCrash: 0 drop unsynced, 1 random prefix, 2 torn last write
+  uint64_t crash_seed = 0;       // kCrash: the seed of the crash's random choices
+  bool sync = false;             // kWrite in a periodic-mode case: Write(batch, {.sync = true})
   Kind kind = Kind::kWrite;
   std::vector<PlannedMutation> batch;  // kWrite
   int64_t advance_us = 0;              // kAdvance
@@ -150,11 +153,12 @@ inline std::string Show(const std::vector<ResultRow>& rows) {
   for (const ResultRow& r : rows) absl::StrAppend(&out, "\n      ", Show(r));
   return rows.empty() ? " (no rows)" : out;
 }
-inline std::string Show(const Step& s) {
+// `periodic`: the case runs in periodic commit-log mode, where `sync` matters.
+inline std::string Show(const Step& s, bool periodic = false) {
   std::string out;
   switch (s.kind) {
     case Step::Kind::kWrite:
-      out = "write batch:";
+      out = periodic ? (s.sync ? "write batch (sync):" : "write batch (no sync):") : "write batch:";
       for (const PlannedMutation& pm : s.batch) {
         absl::StrAppend(&out, "\n      ", Show(pm.m));
         if (pm.ts_after_last) absl::StrAppend(&out, " TIMESTAMP last+", *pm.ts_after_last);
@@ -177,7 +181,7 @@ inline std::string Show(const Step& s) {
       out = "reopen";
       break;
     case Step::Kind::kCrash:
-      out = absl::StrCat("crash (mode ", s.crash_mode, ") and reopen");
+      out = absl::StrCat("crash (mode ", s.crash_mode, ", seed ", s.crash_seed, ") and reopen");
       break;
   }
   for (const Read& r : s.reads) {
@@ -187,6 +191,20 @@ inline std::string Show(const Step& s) {
 }
 // RapidCheck prints counterexamples with this (found by ADL).
 inline void showValue(const Step& s, std::ostream& os) { os << Show(s); }
+
+// One case. `periodic`: the Db runs with CommitLogSync::kPeriodic (and a period so long
+// that only the test's sync points sync), so a write without `sync` is acknowledged
+// unsynced and a crash may lose it; otherwise kBatch, where every write is synced.
+struct Case {
+  bool periodic = false;
+  std::vector<Step> steps;
+};
+inline void showValue(const Case& c, std::ostream& os) {
+  os << (c.periodic ? "periodic" : "batch") << " commit log, " << c.steps.size() << " steps:";
+  for (size_t i = 0; i < c.steps.size(); ++i) {
+    os << "\n  " << i + 1 << ". " << Show(c.steps[i], c.periodic);
+  }
+}
 
 // ---------------------------------------------------------------------------------------
 // Random choices, made with RapidCheck's `*gen` inside gen::exec. Uniform ranges ignore
@@ -401,12 +419,14 @@ inline PlannedMutation Twin(const PlannedMutation& pm) {
   return t;
 }
 
-inline Step RandomStep(bool narrow) {
+// `periodic`: crashes, which there may lose unsynced writes, come twice as often.
+inline Step RandomStep(bool narrow, bool periodic) {
   narrow_domain = narrow;
   Step s;
   const int kind = Uniform(0, 99);
   if (kind < 70) {
     s.kind = Step::Kind::kWrite;
+    s.sync = OneIn(4);
     const int n = Uniform(1, 4);
     for (int i = 0; i < n; ++i) {
       if (i > 0 && OneIn(4)) {
@@ -424,28 +444,37 @@ inline Step RandomStep(bool narrow) {
                                -2'000'000, Uniform(0, 10'000'000), Uniform(0, 10'000'000));
     s.to_next_second = s.advance_us == -1;
     if (s.to_next_second) s.advance_us = 0;
-  } else if (kind < 97) {
+  } else if (kind < (periodic ? 96 : 97)) {
     s.kind =
         kind < 92 ? Step::Kind::kSwitch : (kind < 95 ? Step::Kind::kFlush : Step::Kind::kCompact);
     s.garbage_collect = OneIn(2);
     s.table = OneIn(2) ? kTableA : kTableB;
-  } else if (OneIn(2)) {
+  } else if (OneIn(periodic ? 4 : 2)) {
     s.kind = Step::Kind::kReopen;
   } else {
     s.kind = Step::Kind::kCrash;
     s.crash_mode = Uniform(0, 2);
+    s.crash_seed = static_cast<uint64_t>(Uniform(0, 1 << 20));
   }
   const int reads = Uniform(1, 3);
   for (int i = 0; i < reads; ++i) s.reads.push_back(RandomRead());
   return s;
 }
 
-// Up to `max_steps` steps; "narrow" cases use two values per key column.
-inline rc::Gen<std::vector<Step>> RandomCase(int max_steps) {
-  return gen::mapcat(gen::arbitrary<bool>(), [max_steps](bool narrow) {
-    return gen::resize(max_steps, gen::nonEmpty(gen::container<std::vector<Step>>(
-                                      gen::exec([narrow] { return RandomStep(narrow); }))));
-  });
+// Up to `max_steps` steps; "narrow" cases use two values per key column. One case in
+// three runs in periodic commit-log mode (shrinking moves towards batch mode); see Case.
+inline rc::Gen<Case> RandomCase(int max_steps) {
+  return gen::mapcat(
+      gen::pair(gen::arbitrary<bool>(), gen::resize(100, gen::inRange(0, 3))),
+      [max_steps](std::pair<bool, int> p) {
+        const bool narrow = p.first, periodic = p.second == 2;
+        return gen::map(
+            gen::resize(max_steps, gen::nonEmpty(gen::container<std::vector<Step>>(
+                                       gen::exec([=] { return RandomStep(narrow, periodic); })))),
+            [periodic](std::vector<Step> steps) {
+              return Case{periodic, std::move(steps)};
+            });
+      });
 }
 
 }  // namespace cassette::prop
