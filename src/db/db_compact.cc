@@ -13,6 +13,8 @@
 //   table (so a persistent error does not loop); a failed manifest edit stops the engine
 //   (bg_error_) because the durable state is then unknown.
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -236,6 +238,8 @@ absl::Status DbImpl::RunTaskLocked(TableState* t, CompactionTask task) {
 }
 
 void DbImpl::CompactionLoop() {
+  // Named for top, perf and debuggers.
+  pthread_setname_np(pthread_self(), "cassette-comp");
   MutexLock l(&mu_);
   while (!shutting_down_) {
     TableState* t = nullptr;

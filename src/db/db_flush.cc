@@ -3,6 +3,8 @@
 // commit-log segments nobody needs any more are deleted.
 #include <limits>
 
+#include <pthread.h>
+
 #include "absl/strings/str_cat.h"
 #include "db/db_impl.h"
 #include "sstable/sstable_writer.h"
@@ -66,6 +68,8 @@ absl::Status DbImpl::DiscardFlushedLog() {
 }
 
 void DbImpl::FlushLoop() {
+  // Named for top, perf and debuggers.
+  pthread_setname_np(pthread_self(), "cassette-flush");
   MutexLock l(&mu_);
   while (true) {
     TableState* t = nullptr;

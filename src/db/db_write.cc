@@ -1,5 +1,7 @@
 // The write path: a queue of writers whose leader validates, logs (one commit-log sync
 // for the whole group) and applies the group's batches.
+#include <pthread.h>
+
 #include <algorithm>
 #include <future>
 #include <optional>
@@ -54,6 +56,8 @@ void DbImpl::LeadGroups(Writer* first) {
 }
 
 void DbImpl::AsyncLeaderLoop() {
+  // Named for top, perf and debuggers.
+  pthread_setname_np(pthread_self(), "cassette-write");
   MutexLock l(&mu_);
   while (true) {
     if (!writers_.empty() && writers_.front()->promise) {
