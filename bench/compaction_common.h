@@ -86,15 +86,15 @@ inline void Payload(uint64_t w, char* out) {
 // Counts the bytes appended to each kind of file: commit-log segments, SSTable files
 // (Data.db and Index.db), and the rest (manifest, CURRENT). Every byte cassette writes
 // goes through Env::NewWritableFile + Append, so these are the bytes written to disk.
-class CountingEnv final : public Env {
+class CountingEnv final : public EnvWrapper {
  public:
   enum Kind { kLog = 0, kSSTable = 1, kOther = 2 };
-  explicit CountingEnv(Env* base) : base_(base) {}
+  explicit CountingEnv(Env* base) : EnvWrapper(base) {}
 
   uint64_t bytes(Kind k) const { return bytes_[k].load(); }
 
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    auto f = base_->NewWritableFile(path);
+    auto f = base()->NewWritableFile(path);
     if (!f.ok()) return f.status();
     Kind k = kOther;
     const std::string name = fs::path(path).filename().string();
@@ -105,33 +105,6 @@ class CountingEnv final : public Env {
       k = kSSTable;
     }
     return std::unique_ptr<WritableFile>(new File(&bytes_[k], *std::move(f)));
-  }
-  absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
-      const std::string& path) override {
-    return base_->NewRandomAccessFile(path);
-  }
-  absl::StatusOr<std::unique_ptr<SequentialFile>> NewSequentialFile(
-      const std::string& path) override {
-    return base_->NewSequentialFile(path);
-  }
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  absl::StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override {
-    return base_->GetChildren(dir);
-  }
-  absl::StatusOr<uint64_t> GetFileSize(const std::string& path) override {
-    return base_->GetFileSize(path);
-  }
-  absl::Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-  absl::Status RenameFile(const std::string& from, const std::string& to) override {
-    return base_->RenameFile(from, to);
-  }
-  absl::Status TruncateFile(const std::string& path, uint64_t size) override {
-    return base_->TruncateFile(path, size);
-  }
-  absl::Status CreateDir(const std::string& path) override { return base_->CreateDir(path); }
-  absl::Status SyncDir(const std::string& path) override { return base_->SyncDir(path); }
-  absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
-    return base_->LockFile(path);
   }
 
  private:
@@ -151,7 +124,6 @@ class CountingEnv final : public Env {
     std::atomic<uint64_t>* const counter_;
     std::unique_ptr<WritableFile> f_;
   };
-  Env* const base_;
   std::atomic<uint64_t> bytes_[3] = {0, 0, 0};
 };
 

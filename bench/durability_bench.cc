@@ -222,46 +222,23 @@ BENCHMARK(BM_Replay)
 // Env::Default() with every WritableFile::Sync counted and timed, so a run can report how
 // many writes each commit-log sync carried (the group size) — a figure the machine's
 // noise does not move much, unlike writes/s.
-class CountingEnv final : public Env {
+class CountingEnv final : public EnvWrapper {
  public:
-  explicit CountingEnv(Env* base) : base_(base) {}
+  explicit CountingEnv(Env* base) : EnvWrapper(base) {}
   std::atomic<uint64_t> syncs{0};
   std::atomic<uint64_t> sync_ns{0};
   std::atomic<uint64_t> reads{0};  // RandomAccessFile::Read calls (one per block fetched)
 
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    auto f = base_->NewWritableFile(path);
+    auto f = base()->NewWritableFile(path);
     if (!f.ok()) return f.status();
     return std::unique_ptr<WritableFile>(new File(this, *std::move(f)));
   }
   absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) override {
-    auto f = base_->NewRandomAccessFile(path);
+    auto f = base()->NewRandomAccessFile(path);
     if (!f.ok()) return f.status();
     return std::unique_ptr<RandomAccessFile>(new ReadFile(this, *std::move(f)));
-  }
-  absl::StatusOr<std::unique_ptr<SequentialFile>> NewSequentialFile(
-      const std::string& path) override {
-    return base_->NewSequentialFile(path);
-  }
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  absl::StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override {
-    return base_->GetChildren(dir);
-  }
-  absl::StatusOr<uint64_t> GetFileSize(const std::string& path) override {
-    return base_->GetFileSize(path);
-  }
-  absl::Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-  absl::Status RenameFile(const std::string& from, const std::string& to) override {
-    return base_->RenameFile(from, to);
-  }
-  absl::Status TruncateFile(const std::string& path, uint64_t size) override {
-    return base_->TruncateFile(path, size);
-  }
-  absl::Status CreateDir(const std::string& path) override { return base_->CreateDir(path); }
-  absl::Status SyncDir(const std::string& path) override { return base_->SyncDir(path); }
-  absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
-    return base_->LockFile(path);
   }
 
  private:
@@ -297,7 +274,6 @@ class CountingEnv final : public Env {
     CountingEnv* const env_;
     std::unique_ptr<RandomAccessFile> f_;
   };
-  Env* const base_;
 };
 
 void BM_SyncWrites(benchmark::State& state) {
