@@ -65,7 +65,7 @@ struct Options {
   // Compaction (Cassandra's concurrent_compactors and compaction_throughput). cassette
   // leaves throughput unlimited by default (Cassandra: 64 MiB/s): an embedded engine
   // usually owns its disk, and a benchmark harness wants the engine's own speed.
-  int compaction_concurrency = 1;
+  int compaction_concurrency = 1;                // 0: only Compact/GarbageCollect compact
   double compaction_throughput_mib_per_sec = 0;  // 0: unlimited
   // Flush and compaction events; null for none. Shared: the caller may keep a pointer.
   std::shared_ptr<EventListener> listener;

@@ -354,6 +354,8 @@ absl::Status DbImpl::WaitForCompactions(std::string_view table) {
                                                  " failed: ", t->compaction_error.message()));
     }
     if (t->running_compactions == 0 && !t->manual_running) {
+      // Without background threads nothing more will run.
+      if (options_.compaction_concurrency <= 0) return absl::OkStatus();
       CompactionState state = CompactionStateLocked(t);
       CompactionView view = ViewLocked(t, &state);
       if (!t->info->compaction().Pick(view)) return absl::OkStatus();

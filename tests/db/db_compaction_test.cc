@@ -272,6 +272,27 @@ TEST_F(DbCompactionTest, SwitchingToLeveledPutsEverythingInL0ThenLevels) {
   EXPECT_EQ(SSTables(), 1);
 }
 
+TEST_F(DbCompactionTest, WithoutBackgroundThreadsOnlyRequestedCompactionsRun) {
+  db_.reset();
+  Options o;
+  o.clock = clock_;
+  o.compaction_concurrency = 0;
+  auto db = Db::Open(o, folder_);
+  ASSERT_TRUE(db.ok()) << db.status();
+  db_ = *std::move(db);
+  Create("SizeTieredCompactionStrategy", {{"min_threshold", "2"}});
+  for (int i = 0; i < 3; ++i) {
+    Put(i, 0, i);
+    Flush();
+  }
+  // Work is pending, but no thread will do it: waiting must not hang.
+  ASSERT_TRUE(db_->WaitForCompactions("ks.t").ok());
+  EXPECT_EQ(SSTables(), 3);
+  EXPECT_GE(db_->GetCompactionStats("ks.t")->pending_tasks, 1);
+  ASSERT_TRUE(db_->Compact("ks.t").ok());
+  EXPECT_EQ(SSTables(), 1);
+}
+
 TEST_F(DbCompactionTest, BadCompactionOptionsAreRejectedNamingTheOption) {
   Create("SizeTieredCompactionStrategy", {});
   absl::Status s = db_->SetCompaction("ks.t", "LeveledCompactionStrategy", {{"fanout_size", "0"}});
