@@ -249,7 +249,7 @@ void DbImpl::LeadGroup(Writer* leader) {
   }
   for (Writer* w : group) {
     writers_.pop_front();
-    Complete(w);  // the leader last: an asynchronous one is deleted by it
+    Complete(w);  // an asynchronous writer is deleted here: nothing below touches it
   }
 }
 
