@@ -22,6 +22,10 @@ struct SelectQuery {
   ColumnValues partition_key;
   ClusteringSlice slice;
   bool reversed = false;  // ORDER BY the clustering columns reversed
+  // Scans only (partition_key empty): start at the first partition whose token is >= the
+  // token of this partition key (CQL `WHERE token(pk) >= token(...)`, how YCSB's scan
+  // runs on Cassandra). Names every partition key column; empty = from the lowest token.
+  ColumnValues token_start;
 
   // LIMIT in CQL rows across all pages; 0 = none.
   int64_t limit = 0;

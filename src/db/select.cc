@@ -58,6 +58,7 @@ class Execution {
   bool point_read_ = false;  // pk_key_ and one full clustering (or none in the table)
   std::string lo_, hi_;
   std::optional<PagingState> resume_;
+  std::string token_start_;  // scans: first decorated key to read (empty = all)
   int64_t limit_left_ = kUnlimited;
   int64_t budget_ = kUnlimited;  // rows this call may still return
   PagingState last_;             // position after the last row returned
@@ -87,9 +88,16 @@ absl::Status Execution::Prepare() {
       return bad("clustering restrictions need the partition key (cassette does not filter)");
     }
     if (q_.reversed) return bad("reversed order needs the partition key");
+    if (!q_.token_start.empty()) {
+      auto key = BuildPartitionKey(t_, q_.token_start, where);
+      if (!key.ok()) return key.status();
+      // The lowest decorated key with that token: the token's 8 bytes alone.
+      token_start_ = key->substr(0, 8);
+    }
     lo_.clear();
     hi_ = std::string(kClusteringTop);
   } else {
+    if (!q_.token_start.empty()) return bad("token_start is for scans, without a partition key");
     auto key = BuildPartitionKey(t_, q_.partition_key, where);
     if (!key.ok()) return key.status();
     pk_key_ = *std::move(key);
@@ -348,7 +356,7 @@ absl::StatusOr<ResultSet> Execution::Run() {
     }
   } else {
     std::vector<std::unique_ptr<PartitionCursor>> cursors;
-    std::string start = resume_ ? resume_->key : std::string();
+    std::string start = resume_ ? std::max(resume_->key, token_start_) : token_start_;
     for (Source* s : ctx_.sources) cursors.push_back(s->NewPartitionCursor(start));
     PartitionMerger merger(std::move(cursors));
     std::string key;

@@ -339,6 +339,49 @@ TEST_F(DbReadTest, ScanReturnsPartitionsInTokenOrder) {
   EXPECT_EQ(Paged(Query("ks.tok", std::nullopt, {"k"}), 3, &pages), want);
 }
 
+// CQL's `WHERE token(k) >= token(x)`: the scan starts at x's token, includes x, pages
+// from there, and refuses a partition key beside it.
+TEST_F(DbReadTest, ScanFromATokenStartsThereAndPages) {
+  Create("tok", {Col("k", kPk), Col("v", kReg)});
+  WriteBatch b;
+  std::vector<int32_t> keys;
+  for (int32_t k = 0; k < 30; ++k) {
+    b.Insert("ks.tok", {{"k", I(k)}, {"v", I(k)}});
+    keys.push_back(k);
+  }
+  Write(b);
+  auto token = [](int32_t k) { return PartitionToken(I(k).serialized()); };
+  std::sort(keys.begin(), keys.end(), [&](int32_t a, int32_t b) { return token(a) < token(b); });
+  for (size_t from : {size_t{0}, size_t{7}, size_t{29}}) {
+    std::vector<std::string> want;
+    for (size_t i = from; i < keys.size(); ++i) want.push_back(absl::StrCat(keys[i]));
+    SelectQuery q = Query("ks.tok", std::nullopt, {"k"});
+    q.token_start = K(keys[from]);
+    EXPECT_EQ(Rows(q), want) << "from " << keys[from];
+    int pages = 0;
+    EXPECT_EQ(Paged(q, 4, &pages), want);
+    q.limit = 3;
+    want.resize(std::min<size_t>(3, want.size()));
+    EXPECT_EQ(Rows(q), want);
+  }
+  // A key that is not in the table starts at its token all the same.
+  SelectQuery q = Query("ks.tok", std::nullopt, {"k"});
+  q.token_start = K(1000);
+  std::vector<std::string> want;
+  for (int32_t k : keys) {
+    if (token(k) >= token(1000)) want.push_back(absl::StrCat(k));
+  }
+  EXPECT_EQ(Rows(q), want);
+  q = Query("ks.tok", 3, {"k"});
+  q.token_start = K(1);
+  auto rs = db_->Select(q);
+  ASSERT_FALSE(rs.ok());
+  EXPECT_EQ(rs.status().code(), absl::StatusCode::kInvalidArgument);
+  q = Query("ks.tok", std::nullopt, {"k"});
+  q.token_start = {{"v", I(1)}};
+  EXPECT_FALSE(db_->Select(q).ok());
+}
+
 TEST_F(DbReadTest, GetReturnsTheRowOrNullopt) {
   CreateStaticTable();
   Write(WriteBatch().Insert("ks.st", KC(1, 1, {{"v", I(10)}, {"s", I(3)}})));
