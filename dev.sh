@@ -14,7 +14,8 @@ cd "$(dirname "$0")"
 
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config libabsl-dev libzstd-dev
   libxxhash-dev libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
-  libcli11-dev libfmt-dev nlohmann-json3-dev)
+  libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
+  librocksdb-dev libleveldb-dev rocksdb-tools)  # the last three: the lab's peers (docs/lab.md)
 
 ensure_deps() {
   local missing=()

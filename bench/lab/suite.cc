@@ -1,0 +1,215 @@
+#include "bench/lab/suite.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_split.h"
+#include "fmt/format.h"
+
+namespace cassette::lab {
+
+absl::StatusOr<RunSpec> ParseEngineSpec(const std::string& text, const RunSpec& base) {
+  RunSpec s = base;
+  std::vector<std::string> parts = absl::StrSplit(text, ':');
+  std::vector<std::string> head = absl::StrSplit(parts[0], absl::MaxSplits('/', 1));
+  s.engine = head[0];
+  s.strategy = head.size() > 1 ? head[1] : "";
+  s.options.clear();
+  if (s.engine != "cassette" && s.engine != "rocksdb" && s.engine != "leveldb") {
+    return absl::InvalidArgumentError(fmt::format(
+        "engine '{}' in '{}': known engines are cassette, rocksdb, leveldb", s.engine, text));
+  }
+  if (s.engine == "rocksdb" && !s.strategy.empty() && s.strategy != "leveled" &&
+      s.strategy != "universal") {
+    return absl::InvalidArgumentError(
+        fmt::format("rocksdb compaction style '{}': leveled or universal", s.strategy));
+  }
+  if (s.engine == "leveldb" && !s.strategy.empty()) {
+    return absl::InvalidArgumentError("leveldb has one compaction style: write just 'leveldb'");
+  }
+  if (s.engine == "rocksdb" && s.strategy.empty()) s.strategy = "leveled";
+  for (size_t k = 1; k < parts.size(); ++k) {
+    std::vector<std::string> kv = absl::StrSplit(parts[k], absl::MaxSplits('=', 1));
+    if (kv.size() != 2 || kv[0].empty()) {
+      return absl::InvalidArgumentError(
+          fmt::format("option '{}' in '{}' is not name=value", parts[k], text));
+    }
+    s.options[kv[0]] = kv[1];
+  }
+  return s;
+}
+
+std::vector<std::string> DefaultEngines(const Workload& w) {
+  std::vector<std::string> out;
+  if (w.cassette_strategy == "TWCS") {
+    out = {"cassette/TWCS", "cassette/STCS"};
+  } else {
+    out = {"cassette/STCS", "cassette/LCS", "cassette/UCS:scaling_parameters=T4"};
+  }
+  out.push_back("rocksdb/leveled");
+  out.push_back("rocksdb/universal");
+  if (w.ttl_seconds == 0) out.push_back("leveldb");
+  return out;
+}
+
+namespace {
+const PhaseResult* FindPhase(const RunResult& r, const std::string& phase) {
+  for (const PhaseResult& p : r.phases) {
+    if (p.name == phase) return &p;
+  }
+  return nullptr;
+}
+}  // namespace
+
+double PhaseRate(const RunResult& r, const std::string& phase) {
+  const PhaseResult* p = FindPhase(r, phase);
+  if (p == nullptr || p->seconds <= 0 || p->errors > 0) return -1;
+  return static_cast<double>(p->ops) / p->seconds;
+}
+
+double PhasePercentileUs(const RunResult& r, const std::string& phase, const std::string& op,
+                         double q) {
+  const PhaseResult* p = FindPhase(r, phase);
+  if (p == nullptr) return -1;
+  auto it = p->latency_ns.find(op);
+  if (it == p->latency_ns.end() || it->second.Count() == 0) return -1;
+  return static_cast<double>(it->second.Percentile(q)) / 1e3;
+}
+
+double RateBetweenOps(const RunResult& r, int64_t from, int64_t to) {
+  auto time_at = [&](int64_t ops) -> double {
+    const Sample* prev = nullptr;
+    for (const Sample& s : r.timeline) {
+      if (s.ops_done >= ops) {
+        if (prev == nullptr || s.ops_done == prev->ops_done) return s.t_seconds;
+        const double f = static_cast<double>(ops - prev->ops_done) /
+                         static_cast<double>(s.ops_done - prev->ops_done);
+        return prev->t_seconds + f * (s.t_seconds - prev->t_seconds);
+      }
+      prev = &s;
+    }
+    return -1;
+  };
+  const double a = time_at(from), b = time_at(to);
+  if (a < 0 || b <= a) return -1;
+  return static_cast<double>(to - from) / (b - a);
+}
+
+std::pair<double, double> SteadySpaceAmp(const RunResult& r, double fraction) {
+  std::vector<double> amps;
+  for (const Sample& s : r.timeline) {
+    if (s.live_bytes > 0) amps.push_back(static_cast<double>(s.disk_bytes) / s.live_bytes);
+  }
+  if (amps.empty()) return {-1, -1};
+  const size_t from =
+      amps.size() - std::max<size_t>(1, static_cast<size_t>(amps.size() * fraction));
+  double sum = 0, mx = 0;
+  for (size_t k = from; k < amps.size(); ++k) {
+    sum += amps[k];
+    mx = std::max(mx, amps[k]);
+  }
+  return {sum / static_cast<double>(amps.size() - from), mx};
+}
+
+namespace {
+
+std::string Verdict(bool met) { return met ? "met" : "MISSED"; }
+
+// The best RocksDB run of a workload by `score` (higher is better): the peer at its best.
+const RunResult* BestPeer(const LabReport& rep, const std::string& workload,
+                          const std::string& engine_prefix,
+                          const std::function<double(const RunResult&)>& score) {
+  const RunResult* best = nullptr;
+  for (const RunResult& r : rep.runs) {
+    if (r.workload != workload || !r.engine.starts_with(engine_prefix) || !r.error.empty())
+      continue;
+    if (best == nullptr || score(r) > score(*best)) best = &r;
+  }
+  return best;
+}
+
+std::string Rate(double v) { return v >= 0 ? fmt::format("{:.0f}/s", v) : "n/a"; }
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> Headline(const LabReport& rep) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto ratio_lines = [&](const std::string& id, const std::string& workload,
+                         const std::string& phase, double goal, const char* what) {
+    auto score = [&](const RunResult& r) { return PhaseRate(r, phase); };
+    const RunResult* rocks = BestPeer(rep, workload, "rocksdb", score);
+    const RunResult* level = BestPeer(rep, workload, "leveldb", score);
+    for (const RunResult& r : rep.runs) {
+      if (r.workload != workload || !r.engine.starts_with("cassette")) continue;
+      const double mine = PhaseRate(r, phase);
+      std::string line = fmt::format("{} {}: {}", r.engine, what, Rate(mine));
+      if (rocks != nullptr && mine > 0) {
+        const double x = mine / PhaseRate(*rocks, phase);
+        line += fmt::format(" = {:.2f}x {} ({}) (goal >= {}x: {})", x, rocks->engine,
+                            Rate(PhaseRate(*rocks, phase)), goal, Verdict(x >= goal));
+      }
+      if (level != nullptr && mine > 0 && PhaseRate(*level, phase) > 0) {
+        line += fmt::format("; {:.2f}x leveldb", mine / PhaseRate(*level, phase));
+      }
+      if (!r.error.empty()) line += " [run failed: " + r.error + "]";
+      out.push_back({id, line});
+    }
+  };
+  ratio_lines("P1", "ingest-random", "ingest", 1.5, "ingest rows/s");
+  ratio_lines("P2", "point-read", "read", 1.2, "point reads/s");
+  {
+    auto score = [](const RunResult& r) { return PhaseRate(r, "read"); };
+    const RunResult* rocks = BestPeer(rep, "point-read", "rocksdb", score);
+    for (const RunResult& r : rep.runs) {
+      if (r.workload != "point-read" || !r.engine.starts_with("cassette") || rocks == nullptr)
+        continue;
+      const double a = PhasePercentileUs(r, "read", "read", 0.99);
+      const double b = PhasePercentileUs(*rocks, "read", "read", 0.99);
+      out.push_back({"P2", fmt::format("{} point read p99 {:.1f} us vs {} {:.1f} us (goal <=: {})",
+                                       r.engine, a, rocks->engine, b, Verdict(a >= 0 && a <= b))});
+    }
+  }
+  ratio_lines("P3", "feed", "feed", 2.0, "feed queries/s (newest 100 rows)");
+  for (const RunResult& r : rep.runs) {
+    if (r.workload != "timeseries-ttl") continue;
+    // Steady state: the last 60% of the run (the first TTL has passed by then).
+    const auto [mean, mx] = SteadySpaceAmp(r, 0.6);
+    out.push_back(
+        {"P4", fmt::format("{} time series with TTL: disk/live steady mean {:.2f}, max "
+                           "{:.2f} (goal <= 1.25: {}); write amplification {:.2f} (goal "
+                           "<= 2: {})",
+                           r.engine, mean, mx, Verdict(mean >= 0 && mean <= 1.25),
+                           r.write_amplification, Verdict(r.write_amplification <= 2.0))});
+  }
+  for (const RunResult& r : rep.runs) {
+    if (r.workload != "queue") continue;
+    const double before = PhasePercentileUs(r, "head-before", "read_head", 0.99);
+    const double after = PhasePercentileUs(r, "head-after", "read_head", 0.99);
+    if (before <= 0 || after < 0) continue;
+    const PhaseResult* pa = FindPhase(r, "head-after");
+    std::string tomb = "n/a";
+    if (pa != nullptr && pa->tombstones_per_read.Count() > 0) {
+      tomb = fmt::format("{:.0f}", pa->tombstones_per_read.Mean());
+    }
+    out.push_back(
+        {"P5", fmt::format("{} queue head read p99 after churn / before: {:.1f} / {:.1f} us = "
+                           "{:.2f}x (goal <= 1.5x: {}); tombstones per read after: {}",
+                           r.engine, after, before, after / before, Verdict(after / before <= 1.5),
+                           tomb)});
+  }
+  for (const RunResult& r : rep.runs) {
+    if (!r.workload.starts_with("ingest-random")) continue;
+    const PhaseResult* p = FindPhase(r, "ingest");
+    if (p == nullptr || p->ops < 5'000'000) continue;
+    const double early = RateBetweenOps(r, 500'000, 1'500'000);
+    const double late = RateBetweenOps(r, p->ops - 1'000'000, p->ops);
+    if (early <= 0 || late <= 0) continue;
+    out.push_back(
+        {"P9", fmt::format("{} ingest rows/s at {}M rows / at 1M: {:.0f} / {:.0f} = {:.2f} "
+                           "(goal >= 0.7: {})",
+                           r.engine, p->ops / 1'000'000, late, early, late / early,
+                           Verdict(late / early >= 0.7))});
+  }
+  return out;
+}
+
+}  // namespace cassette::lab

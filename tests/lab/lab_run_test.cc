@@ -1,0 +1,131 @@
+// The lab end to end on the "smoke" workload: every operation runs on every engine built
+// in, the answers agree with the workload's model (a wrong answer is counted as an
+// error), and the measurements the report is made of are filled in.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "bench/lab/runner.h"
+#include "bench/lab/suite.h"
+#include "bench/lab/workload.h"
+
+namespace cassette::lab {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path TestDir(const std::string& name) {
+  const char* env = std::getenv("CASSETTE_TEST_TMPDIR");
+  fs::path root = env != nullptr ? fs::path(env) : fs::path(testing::TempDir());
+  return root / "lab" / name;
+}
+
+std::vector<std::string> Engines() {
+  std::vector<std::string> e = {"cassette/STCS", "cassette/LCS", "cassette/TWCS",
+                                "cassette/UCS:scaling_parameters=T4"};
+#ifdef CASSETTE_LAB_HAVE_ROCKSDB
+  e.push_back("rocksdb/leveled");
+  e.push_back("rocksdb/universal");
+#endif
+#ifdef CASSETTE_LAB_HAVE_LEVELDB
+  e.push_back("leveldb");
+#endif
+  return e;
+}
+
+TEST(LabRunTest, SmokeWorkloadOnEveryEngineAgreesWithTheModel) {
+  auto w = LoadWorkload("smoke");
+  ASSERT_TRUE(w.ok()) << w.status();
+  RunSpec base;
+  base.memtable_bytes = 128 << 10;  // several flushes during the load
+  base.block_cache_bytes = 1 << 20;
+  base.sample_seconds = 0.02;
+  base.progress = false;
+  std::vector<int64_t> rows_read;
+  for (const std::string& e : Engines()) {
+    SCOPED_TRACE(e);
+    auto spec = ParseEngineSpec(e, base);
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    spec->dir = TestDir("smoke-" + std::to_string(rows_read.size()));
+    auto r = RunWorkload(*w, *spec);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->error, "") << r->engine;
+    ASSERT_EQ(r->phases.size(), w->phases.size());
+    for (size_t k = 0; k < w->phases.size(); ++k) {
+      EXPECT_EQ(r->phases[k].ops, w->phases[k].ops) << w->phases[k].name;
+      EXPECT_EQ(r->phases[k].errors, 0)
+          << w->phases[k].name << ": " << r->settings["first_wrong_answer"];
+    }
+    // Every op type of the mixed phase ran and was timed.
+    EXPECT_EQ(r->phases[2].latency_ns.size(), 9u);
+    EXPECT_GT(r->logical_bytes_ingested, 3000u * 16);
+    EXPECT_GT(r->bytes_written, r->logical_bytes_ingested / 2);  // log + tables, compressed
+    EXPECT_GT(r->write_amplification, 0.5);
+    EXPECT_GT(r->final_space_amplification, 0.0);
+    ASSERT_FALSE(r->timeline.empty());
+    EXPECT_EQ(r->timeline.back().ops_done, w->TotalOps());
+    EXPECT_GT(r->timeline.back().disk_bytes, 0u);
+    EXPECT_GT(r->timeline.back().live_bytes, 0u);
+    EXPECT_FALSE(r->files.empty());
+    int created = 0;
+    for (const FileEvent& f : r->files) created += f.created;
+    EXPECT_GT(created, 1);
+    if (e.starts_with("cassette")) {
+      EXPECT_GT(r->phases.back().sstables_per_read.Count(), 0);
+      EXPECT_GT(r->phases[2].tombstones_per_read.Count(), 0);
+    }
+    rows_read.push_back(r->phases.back().rows_read);
+    EXPECT_FALSE(fs::exists(spec->dir)) << "the run's folder is removed unless kept";
+  }
+  // The same seed gives every engine the same operations: the last phase (reads of live
+  // rows after a major compaction) reads the same rows everywhere.
+  for (int64_t n : rows_read) EXPECT_EQ(n, rows_read[0]);
+}
+
+TEST(LabRunTest, EngineSpecsAreCheckedUpFront) {
+  RunSpec base;
+  EXPECT_FALSE(ParseEngineSpec("mongodb", base).ok());
+  EXPECT_FALSE(ParseEngineSpec("rocksdb/fifo", base).ok());
+  EXPECT_FALSE(ParseEngineSpec("leveldb/leveled", base).ok());
+  EXPECT_FALSE(ParseEngineSpec("cassette/UCS:scaling_parameters", base).ok());
+  auto s = ParseEngineSpec("cassette/UCS:scaling_parameters=T4:base_shard_count=2", base);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->engine, "cassette");
+  EXPECT_EQ(s->strategy, "UCS");
+  EXPECT_EQ(s->options.at("scaling_parameters"), "T4");
+  EXPECT_EQ(s->options.at("base_shard_count"), "2");
+}
+
+TEST(LabRunTest, CassetteRejectsBadStrategyOptionsAtOpen) {
+  auto w = LoadWorkload("smoke");
+  ASSERT_TRUE(w.ok());
+  RunSpec base;
+  base.progress = false;
+  auto spec = ParseEngineSpec("cassette/LCS:sstable_size_in_mb=-4", base);
+  ASSERT_TRUE(spec.ok());
+  spec->dir = TestDir("bad-option");
+  auto r = RunWorkload(*w, *spec);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->error.find("sstable_size_in_mb"), std::string::npos) << r->error;
+}
+
+TEST(LabRunTest, RatesAndSteadyStateFromTheTimeline) {
+  RunResult r;
+  for (int k = 0; k <= 10; ++k) {
+    Sample s;
+    s.t_seconds = k;
+    s.ops_done = 1000 * k;
+    s.live_bytes = 100;
+    s.disk_bytes = k < 5 ? 300 : 110;
+    r.timeline.push_back(s);
+  }
+  EXPECT_DOUBLE_EQ(RateBetweenOps(r, 1500, 5500), 1000.0);
+  EXPECT_EQ(RateBetweenOps(r, 0, 20000), -1);
+  const auto [mean, mx] = SteadySpaceAmp(r, 0.5);
+  EXPECT_NEAR(mean, 1.1, 1e-9);
+  EXPECT_NEAR(mx, 1.1, 1e-9);
+}
+
+}  // namespace
+}  // namespace cassette::lab
