@@ -198,10 +198,32 @@ absl::Status WriteSvgs(const LabReport& report, const fs::path& folder) {
   if (absl::Status s = MakePrivateFolder(folder); !s.ok()) {
     return absl::Status(s.code(), fmt::format("WriteSvgs: {}", std::string(s.message())));
   }
-  std::vector<std::pair<std::string, std::string>> files = {{"throughput.svg", Throughput(report)},
-                                                            {"disk.svg", Disk(report)},
-                                                            {"space-amp.svg", SpaceAmp(report)},
-                                                            {"latency.svg", Latency(report)}};
+  // One set of comparison plots per workload: runs of different workloads share no axis.
+  std::vector<std::string> workloads;
+  for (const RunResult& run : report.runs) {
+    if (std::find(workloads.begin(), workloads.end(), run.workload) == workloads.end()) {
+      workloads.push_back(run.workload);
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const std::string& w : workloads) {
+    LabReport one = report;
+    one.runs.clear();
+    for (const RunResult& run : report.runs) {
+      if (run.workload == w) one.runs.push_back(run);
+    }
+    const std::string suffix = workloads.size() > 1 ? "-" + SafeFileName(w) : "";
+    files.emplace_back("throughput" + suffix + ".svg", Throughput(one));
+    files.emplace_back("disk" + suffix + ".svg", Disk(one));
+    files.emplace_back("space-amp" + suffix + ".svg", SpaceAmp(one));
+    files.emplace_back("latency" + suffix + ".svg", Latency(one));
+  }
+  if (workloads.empty()) {
+    files = {{"throughput.svg", Throughput(report)},
+             {"disk.svg", Disk(report)},
+             {"space-amp.svg", SpaceAmp(report)},
+             {"latency.svg", Latency(report)}};
+  }
   std::set<std::string> taken;
   for (const RunResult& run : report.runs) {
     if (run.files.empty()) continue;

@@ -242,13 +242,15 @@ TEST(ReportTest, CsvFilesHaveHeadersRowsAndQuoting) {
 
 TEST(ReportTest, SvgPlotsAreWellFormedAndComplete) {
   const fs::path dir = FreshDir() / "svg";
-  ASSERT_TRUE(WriteSvgs(MakeReport(), dir).ok());
+  LabReport report = MakeReport();
+  report.runs[1].workload = "feed";  // one workload: one set of comparison plots
+  ASSERT_TRUE(WriteSvgs(report, dir).ok());
   const std::string names[] = {"throughput.svg",
                                "disk.svg",
                                "space-amp.svg",
                                "latency.svg",
                                "sstables-cassette_LCS-feed.svg",
-                               "sstables-x_y_z-w_1.svg"};
+                               "sstables-x_y_z-feed.svg"};
   for (const std::string& name : names) {
     SCOPED_TRACE(name);
     const std::string svg = ReadAll(dir / name);
@@ -261,12 +263,24 @@ TEST(ReportTest, SvgPlotsAreWellFormedAndComplete) {
   }
   const std::string throughput = ReadAll(dir / "throughput.svg");
   EXPECT_EQ(CountOf(throughput, "<polyline"), 2u);
-  EXPECT_NE(throughput.find("x&lt;y&amp;z · w,1"), std::string::npos);
+  EXPECT_NE(throughput.find("x&lt;y&amp;z · feed"), std::string::npos);
   EXPECT_EQ(throughput.find("x<y"), std::string::npos);
   // One curve per run × op type: insert, read, update; read.
   EXPECT_EQ(CountOf(ReadAll(dir / "latency.svg"), "<polyline"), 4u);
   EXPECT_EQ(CountOf(ReadAll(dir / "sstables-cassette_LCS-feed.svg"), "<rect class=\"bar\""), 4u);
-  EXPECT_EQ(CountOf(ReadAll(dir / "sstables-x_y_z-w_1.svg"), "<rect class=\"bar\""), 1u);
+  EXPECT_EQ(CountOf(ReadAll(dir / "sstables-x_y_z-feed.svg"), "<rect class=\"bar\""), 1u);
+
+  // Runs of two workloads: a set of comparison plots per workload, one run in each.
+  const fs::path two = FreshDir() / "svg-two";
+  ASSERT_TRUE(WriteSvgs(MakeReport(), two).ok());
+  EXPECT_FALSE(fs::exists(two / "throughput.svg"));
+  for (const char* w : {"feed", "w_1"}) {
+    for (const char* plot : {"throughput", "disk", "space-amp", "latency"}) {
+      const fs::path f = two / (std::string(plot) + "-" + w + ".svg");
+      ASSERT_TRUE(fs::exists(f)) << f;
+    }
+    EXPECT_EQ(CountOf(ReadAll(two / (std::string("throughput-") + w + ".svg")), "<polyline"), 1u);
+  }
 }
 
 // Nothing measured, one sample, zeros everywhere: every plot is still a valid SVG, with
