@@ -193,6 +193,13 @@ class CassetteEngine final : public Engine {
     return db_->Write(b, WriteSyncOptions{config_.sync_every_write});
   }
 
+  absl::Status DeleteUpTo(uint64_t p, int64_t c) override {
+    WriteBatch b;
+    b.DeleteRange(kTable, {{"p", Value::Bigint(static_cast<int64_t>(p))}},
+                  ClusteringSlice{std::nullopt, ClusteringBound{{Value::Bigint(c)}, true}});
+    return db_->Write(b, WriteSyncOptions{config_.sync_every_write});
+  }
+
   absl::StatusOr<bool> Get(uint64_t p, int64_t c, ReadCounters* rc) override {
     SelectQuery q;
     q.table = kTable;

@@ -103,6 +103,10 @@ class Engine {
 
   virtual absl::Status Put(uint64_t p, int64_t c, std::string_view payload) = 0;
   virtual absl::Status Delete(uint64_t p, int64_t c) = 0;
+  // Deletes every row of partition p whose clustering value is <= c: one range tombstone
+  // where the engine has them (cassette `DELETE … WHERE p = ? AND c <= ?`, RocksDB
+  // DeleteRange); LevelDB, which has none, deletes each key of the range.
+  virtual absl::Status DeleteUpTo(uint64_t p, int64_t c) = 0;
 
   // One row by full primary key. Returns whether it exists (live).
   virtual absl::StatusOr<bool> Get(uint64_t p, int64_t c, ReadCounters* rc) = 0;

@@ -263,6 +263,7 @@ int Main(int argc, char** argv) {
       {"P3", "feed", with_kv({"cassette/STCS", "cassette/LCS"})},
       {"P4", "timeseries-ttl", {"cassette/TWCS", "rocksdb/leveled", "rocksdb/universal"}},
       {"P5", "queue", {"cassette/STCS", "cassette/LCS", "rocksdb/leveled", "leveldb"}},
+      {"P5", "queue-range", {"cassette/STCS", "cassette/LCS", "rocksdb/leveled", "leveldb"}},
   };
   if (with_p9) items.push_back({"P9", "ingest-random", {"cassette/STCS", "rocksdb/leveled"}});
   std::vector<std::string> wanted = only.empty()

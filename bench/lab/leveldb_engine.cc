@@ -50,6 +50,7 @@
 #include "leveldb/db.h"
 #include "leveldb/env.h"
 #include "leveldb/filter_policy.h"
+#include "leveldb/write_batch.h"
 
 namespace cassette::lab {
 namespace {
@@ -170,6 +171,28 @@ class LevelDbEngine : public Engine {
     if (db_ == nullptr) return NotOpen("Delete");
     leveldb::Status s = db_->Delete(write_options_, KvKey(p, c, newest_first_));
     return s.ok() ? absl::OkStatus() : FromLevel(s, "Delete");
+  }
+
+  // LevelDB has no range deletion: as a LevelDB application would, delete every key of
+  // the range found by an iterator, in one WriteBatch.
+  absl::Status DeleteUpTo(uint64_t p, int64_t c) override {
+    if (db_ == nullptr) return NotOpen("DeleteUpTo");
+    std::string begin, end;
+    if (newest_first_) {
+      begin = KvKey(p, c, true);
+      end = Prefix(p + 1);
+    } else {
+      begin = Prefix(p);
+      end = c == INT64_MAX ? Prefix(p + 1) : KvKey(p, c + 1, false);
+    }
+    leveldb::WriteBatch batch;
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+    for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      batch.Delete(it->key());
+    }
+    if (!it->status().ok()) return FromLevel(it->status(), "DeleteUpTo: iterate");
+    leveldb::Status s = db_->Write(write_options_, &batch);
+    return s.ok() ? absl::OkStatus() : FromLevel(s, "DeleteUpTo");
   }
 
   absl::StatusOr<bool> Get(uint64_t p, int64_t c, ReadCounters* rc) override {

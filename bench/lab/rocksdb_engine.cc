@@ -220,6 +220,24 @@ class RocksDbEngine : public Engine {
     return s.ok() ? absl::OkStatus() : FromRocks(s, "Delete");
   }
 
+  absl::Status DeleteUpTo(uint64_t p, int64_t c) override {
+    if (db_ == nullptr) return NotOpen("DeleteUpTo");
+    // Clustering values <= c: from the partition's start to just after c (ASC), or from
+    // c to the partition's end (newest first).
+    std::string begin, end;
+    if (newest_first_) {
+      begin = KvKey(p, c, true);
+      end = Prefix(p + 1);
+    } else {
+      begin = Prefix(p);
+      end = c == INT64_MAX ? Prefix(p + 1) : KvKey(p, c + 1, false);
+    }
+    batch_.Clear();
+    rocksdb::Status s = batch_.DeleteRange(begin, end);
+    if (s.ok()) s = db_->Write(write_options_, &batch_);
+    return s.ok() ? absl::OkStatus() : FromRocks(s, "DeleteUpTo");
+  }
+
   absl::StatusOr<bool> Get(uint64_t p, int64_t c, ReadCounters* rc) override {
     if (db_ == nullptr) return NotOpen("Get");
     const Counts before = StartCounting(rc != nullptr);

@@ -136,7 +136,7 @@ absl::Status Run::OneOp(const Phase& p, Op op, int64_t index, PhaseResult* out) 
     keys_.Payload(i, c, version_++, &payload_);
   } else if (op == Op::kRead || op == Op::kSlice) {
     c = keys_.RandomRow(i);
-  } else if (op == Op::kDeleteHead) {
+  } else if (op == Op::kDeleteHead || op == Op::kDeleteUpTo) {
     c = keys_.head(i);
   }
 
@@ -144,7 +144,8 @@ absl::Status Run::OneOp(const Phase& p, Op op, int64_t index, PhaseResult* out) 
   // ~0.5 µs a Get (PerfContext), so those reads are left out of the latency histograms,
   // for every engine alike.
   ReadCounters rc;
-  const bool is_read = op != Op::kInsert && op != Op::kUpdate && op != Op::kDeleteHead;
+  const bool is_read =
+      op != Op::kInsert && op != Op::kUpdate && op != Op::kDeleteHead && op != Op::kDeleteUpTo;
   const bool count = is_read && reads_++ % kCounterEvery == 0;
   ReadCounters* rcp = count ? &rc : nullptr;
   int64_t rows = 0;
@@ -196,6 +197,9 @@ absl::Status Run::OneOp(const Phase& p, Op op, int64_t index, PhaseResult* out) 
     case Op::kDeleteHead:
       st = e_->Delete(id, c);
       break;
+    case Op::kDeleteUpTo:
+      st = e_->DeleteUpTo(id, c);
+      break;
     case Op::kRmw: {
       auto found = e_->Get(id, c, rcp);
       st = found.status();
@@ -225,6 +229,7 @@ absl::Status Run::OneOp(const Phase& p, Op op, int64_t index, PhaseResult* out) 
       out->logical_bytes_written += 16 + payload_.size();
       break;
     case Op::kDeleteHead:
+    case Op::kDeleteUpTo:
       keys_.PopHead(i);
       break;
     default:

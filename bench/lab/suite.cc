@@ -191,10 +191,10 @@ std::vector<std::pair<std::string, std::string>> Headline(const LabReport& rep) 
       tomb = fmt::format("{:.0f}", pa->tombstones_per_read.Mean());
     }
     out.push_back(
-        {"P5", fmt::format("{} queue head read p99 after churn / before: {:.1f} / {:.1f} us = "
+        {"P5", fmt::format("{} {}: head read p99 after churn / before: {:.1f} / {:.1f} us = "
                            "{:.2f}x (goal <= 1.5x: {}); tombstones per read after: {}",
-                           r.engine, after, before, after / before, Verdict(after / before <= 1.5),
-                           tomb)});
+                           r.engine, r.workload, after, before, after / before,
+                           Verdict(after / before <= 1.5), tomb)});
   }
   for (const RunResult& r : rep.runs) {
     if (!r.workload.starts_with("ingest-random")) continue;

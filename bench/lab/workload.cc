@@ -25,6 +25,7 @@ constexpr OpNameEntry kOps[] = {
     {Op::kSlice, "slice"},
     {Op::kScan, "scan"},
     {Op::kDeleteHead, "delete_head"},
+    {Op::kDeleteUpTo, "delete_upto"},
     {Op::kReadHead, "read_head"},
     {Op::kRmw, "rmw"},
 };

@@ -23,7 +23,8 @@
 // existing row), read (one existing row), feed (the first `feed_rows` rows in clustering
 // order), slice (up to `slice_rows` rows from a random existing row on), scan (YCSB E:
 // 1..scan_max rows of consecutive partitions), delete_head (delete the partition's
-// oldest live row), read_head (the first live row), rmw (read then update).
+// oldest live row), delete_upto (the same as one range deletion of every row up to and
+// including the head), read_head (the first live row), rmw (read then update).
 // Distributions for choosing partitions (and rows within them): uniform, zipfian
 // (YCSB's scrambled zipfian, constant `zipf_theta`), latest (YCSB's: skewed to the most
 // recently inserted), sequential (each partition filled in turn: `rows_per_partition`),
@@ -43,7 +44,18 @@
 
 namespace cassette::lab {
 
-enum class Op { kInsert, kUpdate, kRead, kFeed, kSlice, kScan, kDeleteHead, kReadHead, kRmw };
+enum class Op {
+  kInsert,
+  kUpdate,
+  kRead,
+  kFeed,
+  kSlice,
+  kScan,
+  kDeleteHead,
+  kDeleteUpTo,
+  kReadHead,
+  kRmw
+};
 const char* OpName(Op op);
 
 enum class Dist { kUniform, kZipfian, kLatest, kSequential, kRoundRobin };

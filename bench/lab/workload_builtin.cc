@@ -80,6 +80,19 @@ phases:
   - {name: churn, ops: 2000000, mix: {insert: 0.5, delete_head: 0.5}, partitions: uniform}
   - {name: head-after, ops: 50000, mix: {read_head: 1}, partitions: uniform}
 )Y"},
+      {"queue-range", R"Y(name: queue-range
+description: >-
+  P5, the Cassandra idiom: as queue, but each consumed head is deleted with one range
+  deletion of everything up to it (DELETE ... WHERE p = ? AND c <= ?)
+table: {clustering: oldest_first, payload: {min: 100, max: 100}}
+keys: {partitions: 1000}
+phases:
+  - {name: fill, ops: 200000, mix: {insert: 1}, partitions: uniform}
+  - {name: settle}
+  - {name: head-before, ops: 50000, mix: {read_head: 1}, partitions: uniform}
+  - {name: churn, ops: 2000000, mix: {insert: 0.5, delete_upto: 0.5}, partitions: uniform}
+  - {name: head-after, ops: 50000, mix: {read_head: 1}, partitions: uniform}
+)Y"},
       {"ycsb-a", R"Y(name: ycsb-a
 description: "YCSB A: 50% read, 50% update, zipfian 0.99; 300k records of 1000 B (10 fields x 100 B)"
 table: {payload: {min: 1000, max: 1000}}
@@ -136,7 +149,8 @@ phases:
   - {name: load, ops: 3000, mix: {insert: 1}, partitions: uniform}
   - {name: settle}
   - {name: mixed, ops: 3000, partitions: zipfian,
-     mix: {insert: 1, update: 1, read: 1, feed: 1, slice: 1, scan: 1, delete_head: 1, read_head: 1, rmw: 1}}
+     mix: {insert: 1, update: 1, read: 1, feed: 1, slice: 1, scan: 1, delete_head: 1, delete_upto: 0.2,
+           read_head: 1, rmw: 1}}
   - {name: compact}
   - {name: read, ops: 500, mix: {read: 1}, partitions: uniform}
 )Y"},
