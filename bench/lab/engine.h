@@ -133,6 +133,8 @@ absl::StatusOr<std::unique_ptr<Engine>> MakeLevelDbEngine();
 // The 16-byte key of the key-value engines: big-endian p, then c mapped to an unsigned
 // big-endian integer whose byte order is c's order (ASC) or its reverse (newest first).
 std::string KvKey(uint64_t p, int64_t c, bool newest_first);
+// The key range [*begin, *end) holding partition p's rows with clustering values <= c.
+void KvRangeUpTo(uint64_t p, int64_t c, bool newest_first, std::string* begin, std::string* end);
 // Inverse of KvKey; false if `key` is not 16 bytes.
 bool ParseKvKey(std::string_view key, bool newest_first, uint64_t* p, int64_t* c);
 

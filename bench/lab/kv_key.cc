@@ -49,4 +49,16 @@ bool ParseKvKey(std::string_view key, bool newest_first, uint64_t* p, int64_t* c
   return true;
 }
 
+void KvRangeUpTo(uint64_t p, int64_t c, bool newest_first, std::string* begin, std::string* end) {
+  // A partition's keys all start with its 8 bytes; the next partition's start ends it.
+  const std::string next = KvKey(p + 1, 0, false).substr(0, 8);
+  if (newest_first) {  // values <= c sort from c to the partition's end
+    *begin = KvKey(p, c, true);
+    *end = next;
+  } else {
+    *begin = KvKey(p, 0, false).substr(0, 8);
+    *end = c == INT64_MAX ? next : KvKey(p, c + 1, false);
+  }
+}
+
 }  // namespace cassette::lab

@@ -178,13 +178,7 @@ class LevelDbEngine : public Engine {
   absl::Status DeleteUpTo(uint64_t p, int64_t c) override {
     if (db_ == nullptr) return NotOpen("DeleteUpTo");
     std::string begin, end;
-    if (newest_first_) {
-      begin = KvKey(p, c, true);
-      end = Prefix(p + 1);
-    } else {
-      begin = Prefix(p);
-      end = c == INT64_MAX ? Prefix(p + 1) : KvKey(p, c + 1, false);
-    }
+    KvRangeUpTo(p, c, newest_first_, &begin, &end);
     leveldb::WriteBatch batch;
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
     for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) {

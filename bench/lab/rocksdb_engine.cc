@@ -222,16 +222,8 @@ class RocksDbEngine : public Engine {
 
   absl::Status DeleteUpTo(uint64_t p, int64_t c) override {
     if (db_ == nullptr) return NotOpen("DeleteUpTo");
-    // Clustering values <= c: from the partition's start to just after c (ASC), or from
-    // c to the partition's end (newest first).
     std::string begin, end;
-    if (newest_first_) {
-      begin = KvKey(p, c, true);
-      end = Prefix(p + 1);
-    } else {
-      begin = Prefix(p);
-      end = c == INT64_MAX ? Prefix(p + 1) : KvKey(p, c + 1, false);
-    }
+    KvRangeUpTo(p, c, newest_first_, &begin, &end);
     batch_.Clear();
     rocksdb::Status s = batch_.DeleteRange(begin, end);
     if (s.ok()) s = db_->Write(write_options_, &batch_);

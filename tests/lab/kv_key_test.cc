@@ -94,5 +94,23 @@ TEST(KvKeyTest, ParseRejectsWrongLengths) {
   EXPECT_FALSE(ParseKvKey("", false, &p, &c));
 }
 
+TEST(KvKeyTest, RangeUpToHoldsExactlyThePartitionsRowsAtOrBelowC) {
+  for (bool newest_first : {false, true}) {
+    for (int64_t c : {INT64_MIN, int64_t{-5}, int64_t{0}, int64_t{7}, INT64_MAX}) {
+      std::string begin, end;
+      KvRangeUpTo(42, c, newest_first, &begin, &end);
+      for (uint64_t p : {uint64_t{41}, uint64_t{42}, uint64_t{43}}) {
+        for (int64_t x : {INT64_MIN, int64_t{-6}, int64_t{-5}, int64_t{0}, int64_t{6}, int64_t{7},
+                          int64_t{8}, INT64_MAX}) {
+          const std::string k = KvKey(p, x, newest_first);
+          const bool inside = begin <= k && k < end;
+          EXPECT_EQ(inside, p == 42 && x <= c)
+              << "newest_first=" << newest_first << " c=" << c << " p=" << p << " x=" << x;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cassette::lab
