@@ -113,16 +113,17 @@ absl::Status RunAll(const Common& c, const Workload& w, const std::vector<std::s
     if (!r.ok()) return r.status();
     if (!r->error.empty()) std::fprintf(stderr, "   %s: %s\n", e.c_str(), r->error.c_str());
     rep->runs.push_back(*std::move(r));
+    // A long table run keeps what it has measured so far if it is stopped.
+    rep->headline = Headline(*rep);
+    if (auto s = WriteJson(*rep, fs::path(c.out_dir) / "report.json"); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
 
-absl::Status Finish(const Common& c, const std::string& label, LabReport* rep) {
+absl::Status Finish(const Common& c, LabReport* rep) {
   rep->headline = Headline(*rep);
   PrintSummary(*rep, stdout);
-  const fs::path out = c.out_dir.empty() ? fs::path("lab-results") /
-                                               fmt::format("{}-{}", label, UtcNow("%Y%m%dT%H%M%SZ"))
-                                         : fs::path(c.out_dir);
+  const fs::path out = c.out_dir;
   if (auto s = WriteJson(*rep, out / "report.json"); !s.ok()) return s;
   if (auto s = WriteCsv(*rep, out); !s.ok()) return s;
   if (auto s = WriteSvgs(*rep, out); !s.ok()) return s;
@@ -192,6 +193,13 @@ int Main(int argc, char** argv) {
   AddCommon(cross, &common);
 
   CLI11_PARSE(app, argc, argv);
+  auto resolve_out = [&](const std::string& label) {
+    if (common.out_dir.empty()) {
+      common.out_dir =
+          (fs::path("lab-results") / fmt::format("{}-{}", label, UtcNow("%Y%m%dT%H%M%SZ")))
+              .string();
+    }
+  };
 
   if (*wl) {
     const auto& all = BuiltinWorkloads();
@@ -239,14 +247,16 @@ int Main(int argc, char** argv) {
     auto w = LoadWorkload(workload_name);
     if (!w.ok()) return Fail(w.status());
     ScaleWorkload(common.scale, &*w);
+    resolve_out(w->name);
     std::vector<std::string> list = engines.empty()
                                         ? DefaultEngines(*w)
                                         : std::vector<std::string>(absl::StrSplit(engines, ','));
     if (auto s = RunAll(common, *w, list, &rep); !s.ok()) return Fail(s);
-    if (auto s = Finish(common, w->name, &rep); !s.ok()) return Fail(s);
+    if (auto s = Finish(common, &rep); !s.ok()) return Fail(s);
     return 0;
   }
   // table: the workloads behind P1-P5 (and P9), each on the engines its goal compares.
+  resolve_out("table");
   struct Item {
     const char* id;
     const char* workload;
@@ -282,7 +292,7 @@ int Main(int argc, char** argv) {
     if (std::string(it.id) == "P4") c.memory_mib = std::max(8, common.memory_mib / 8);
     if (auto s = RunAll(c, *w, it.engines, &rep); !s.ok()) return Fail(s);
   }
-  if (auto s = Finish(common, "table", &rep); !s.ok()) return Fail(s);
+  if (auto s = Finish(common, &rep); !s.ok()) return Fail(s);
   return 0;
 }
 
