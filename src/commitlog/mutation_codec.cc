@@ -102,7 +102,7 @@ class Decoder {
 
 absl::Status DecodeRowUpdate(Decoder* d, RowUpdate* out) {
   const size_t flags_offset = d->offset();
-  uint8_t flags;
+  uint8_t flags = 0;
   CASSETTE_CODEC_RETURN_IF_ERROR(d->Byte(&flags, "row flags"));
   if (flags & ~kRowStatic)
     return d->ErrorAt(flags_offset, absl::StrCat("unknown row flags ", flags));
@@ -126,7 +126,7 @@ absl::Status DecodeEntry(Decoder* d, BatchEntry* out) {
   PartitionUpdate& u = out->update;
   u.decorated_key = std::string(key);
   const size_t flags_offset = d->offset();
-  uint8_t flags;
+  uint8_t flags = 0;
   CASSETTE_CODEC_RETURN_IF_ERROR(d->Byte(&flags, "entry flags"));
   if (flags & ~kEntryHasPartitionDeletion) {
     return d->ErrorAt(flags_offset, absl::StrCat("unknown entry flags ", flags));

@@ -1,6 +1,9 @@
 // CompactionJob: carries out one CompactionTask's I/O — merges the input SSTables through
-// the read path's reconciliation (MergedPartition), purges what §6 allows, and writes the
-// result as new SSTables split at the task's size and token boundaries.
+// the read path's reconciliation (db/compaction_input.h: the inputs scanned sequentially,
+// merged with MergedPartition's halves), purges what §6 allows, and writes the result as
+// new SSTables split at the task's size and token boundaries. A row that one input alone
+// holds, that no deletion covers and that holds only live data is copied as its record
+// (sstable/live_row.h) without being decoded: nothing in it can be purged.
 //
 // Purge rule (§6): a tombstone (or an expired cell, which first becomes a tombstone)
 // is dropped only if its local deletion time is before gc_before AND its timestamp is
@@ -55,6 +58,10 @@ struct CompactionJobSpec {
   const std::atomic<bool>* cancel = nullptr;  // set: stop early with Cancelled
   SharedBlockCache* block_cache = nullptr;    // outputs are opened with it
   std::function<void(const std::string&)> warn;
+  // Read the inputs through the read path (index lookups per partition) instead of
+  // scanning them sequentially (db/compaction_input.h). The outputs are the same, byte
+  // for byte; tests compare the two.
+  bool read_through_sources = false;
 };
 
 struct CompactionJobResult {

@@ -1,39 +1,91 @@
 #include "db/merged_partition.h"
 
+#include "row/byte_order.h"
 #include "tombstone/reconcile.h"
 
 namespace cassette {
 
+void PartitionHeaderMerge::Reset() {
+  deletion_ = DeletionTime::Live();
+  rts_ = RangeTombstoneList();
+  // Keeps the cells' capacity: a reused merge allocates nothing for static rows.
+  static_row_.clustering = {};
+  static_row_.liveness = LivenessInfo();
+  static_row_.deletion = DeletionTime::Live();
+  static_row_.cells.clear();
+  added_ = 0;
+}
+
+void PartitionHeaderMerge::Add(const PartitionHeader& h) {
+  deletion_ = MaxDeletion(deletion_, h.deletion);
+  if (!h.range_tombstones.empty()) rts_.AddAll(h.range_tombstones);
+  if (!h.static_row.IsEmpty()) {
+    if (static_row_.IsEmpty()) {
+      static_row_ = h.static_row;
+    } else {
+      MergeRowInto(&static_row_, h.static_row);
+    }
+  }
+  ++added_;
+}
+
+void PartitionHeaderMerge::Finish() {
+  if (!rts_.empty()) rts_.DropSupersededBy(deletion_);
+  // Range tombstones never apply to the static row; the partition deletion does (§2).
+  ApplyDeletion(&static_row_, deletion_);
+}
+
 MergedRows::MergedRows(std::vector<std::unique_ptr<RowCursor>> cursors, bool reversed,
                        const DeletionTime& partition_deletion, const RangeTombstoneList* rts)
-    : cursors_(std::move(cursors)),
-      reversed_(reversed),
-      partition_deletion_(partition_deletion),
-      rts_(rts) {
+    : owned_(std::move(cursors)) {
+  std::vector<RowCursor*> raw;
+  raw.reserve(owned_.size());
+  for (const auto& c : owned_) raw.push_back(c.get());
+  Reset(raw, reversed, partition_deletion, rts);
+}
+
+void MergedRows::Reset(std::span<RowCursor* const> cursors, bool reversed,
+                       const DeletionTime& partition_deletion, const RangeTombstoneList* rts) {
+  cursors_.assign(cursors.begin(), cursors.end());
+  reversed_ = reversed;
+  partition_deletion_ = partition_deletion;
+  rts_ = rts != nullptr && !rts->empty() ? rts : nullptr;
+  status_ = absl::OkStatus();
+  heads_.resize(cursors_.size());
+  for (size_t i = 0; i < cursors_.size(); ++i) Refresh(i);
   Compute();
 }
 
+void MergedRows::Refresh(size_t i) {
+  RowCursor* c = cursors_[i];
+  heads_[i].valid = c->Valid();
+  if (heads_[i].valid) {
+    heads_[i].clustering = c->clustering();
+  } else if (status_.ok()) {
+    status_ = c->status();
+  }
+}
+
 void MergedRows::Next() {
-  // Only now may the contributing cursors move: row_ viewed into their rows.
-  for (size_t i : current_) cursors_[i]->Next();
+  // Only now may the contributing cursors move: the row viewed into their rows.
+  for (size_t i : current_) {
+    cursors_[i]->Next();
+    Refresh(i);
+  }
   Compute();
 }
 
 void MergedRows::Compute() {
   valid_ = false;
+  single_ = pending_ = false;
+  borrowed_ = nullptr;
   current_.clear();
+  if (!status_.ok()) return;
   std::string_view best;
-  for (size_t i = 0; i < cursors_.size(); ++i) {
-    RowCursor* c = cursors_[i].get();
-    if (!c->Valid()) {
-      if (!c->status().ok()) {
-        status_ = c->status();
-        return;
-      }
-      continue;
-    }
-    std::string_view k = c->row().clustering;
-    int cmp = current_.empty() ? -1 : k.compare(best);
+  for (size_t i = 0; i < heads_.size(); ++i) {
+    if (!heads_[i].valid) continue;
+    std::string_view k = heads_[i].clustering;
+    int cmp = current_.empty() ? -1 : CompareBytes(k, best);
     if (reversed_) cmp = -cmp;
     if (current_.empty() || cmp < 0) {
       current_.assign(1, i);
@@ -43,55 +95,58 @@ void MergedRows::Compute() {
     }
   }
   if (current_.empty()) return;
-  row_ = cursors_[current_[0]]->row();
+  valid_ = true;
+  DeletionTime outer = partition_deletion_;
+  if (rts_ != nullptr) outer = MaxDeletion(outer, rts_->Covering(best));
+  if (current_.size() == 1 && outer.IsLive()) {
+    single_ = pending_ = true;
+    return;
+  }
+  const Row& first = cursors_[current_[0]]->row();
+  row_ = first;
   for (size_t j = 1; j < current_.size(); ++j) MergeRowInto(&row_, cursors_[current_[j]]->row());
   // Cassandra's Row.Merger: a row deletion the enclosing deletion supersedes is dropped;
   // otherwise it becomes the deletion in force for the row.
-  DeletionTime outer = partition_deletion_;
-  if (rts_ != nullptr) outer = MaxDeletion(outer, rts_->Covering(row_.clustering));
   if (outer.Supersedes(row_.deletion)) row_.deletion = DeletionTime::Live();
   ApplyDeletion(&row_, MaxDeletion(outer, row_.deletion));
-  valid_ = true;
+}
+
+void MergedRows::Materialize() const {
+  pending_ = false;
+  const Row& first = cursors_[current_[0]]->row();
+  if (first.deletion.IsLive()) {
+    // Nothing to reconcile and no deletion to apply: Compute's general steps would copy
+    // the row unchanged.
+    borrowed_ = &first;
+    return;
+  }
+  // Those steps with a live enclosing deletion.
+  const DeletionTime outer = DeletionTime::Live();
+  row_ = first;
+  if (outer.Supersedes(row_.deletion)) row_.deletion = DeletionTime::Live();
+  ApplyDeletion(&row_, MaxDeletion(outer, row_.deletion));
 }
 
 absl::StatusOr<std::unique_ptr<MergedPartition>> MergedPartition::Open(
     std::span<Source* const> sources, std::string_view decorated) {
   auto p = std::make_unique<MergedPartition>();
   p->key_ = std::string(decorated);
-  p->headers_.reserve(sources.size());
-  DeletionTime deletion;  // the partition deletion merged so far
+  p->merged_.Reset();
   for (size_t i = 0; i < sources.size(); ++i) {
     Source* s = sources[i];
-    // Everything this source holds is older than a partition deletion already found:
-    // shadowed, and not counted as tombstones either (§12; strictly older, so even a
-    // range tombstone tied with the deletion, which Cassandra would still count, cannot
-    // be in it). Sources come newest first.
-    if (!deletion.IsLive() && s->max_timestamp() < deletion.marked_for_delete_at) continue;
+    // Sources come newest first: one whose data a partition deletion already found
+    // shadows is not read at all.
+    if (!p->merged_.Admits(s->max_timestamp())) continue;
     PartitionHeader h;
     auto found = s->ReadPartition(decorated, &h);
     if (!found.ok()) return found.status();
     if (!*found) continue;
-    deletion = MaxDeletion(deletion, h.deletion);
+    p->merged_.Add(h);  // copies what it keeps; the static row's views are the source's
     p->positions_.push_back(i);
     p->sources_.push_back(s);
-    p->headers_.push_back(std::move(h));
   }
   p->sources_with_data_ = static_cast<int>(p->sources_.size());
-  bool have_static = false;
-  for (const PartitionHeader& h : p->headers_) {
-    p->deletion_ = MaxDeletion(p->deletion_, h.deletion);
-    p->rts_.AddAll(h.range_tombstones);
-    if (h.static_row.IsEmpty()) continue;
-    if (!have_static) {
-      p->static_row_ = h.static_row;
-      have_static = true;
-    } else {
-      MergeRowInto(&p->static_row_, h.static_row);
-    }
-  }
-  p->rts_.DropSupersededBy(p->deletion_);
-  // Range tombstones never apply to the static row; the partition deletion does (§2).
-  ApplyDeletion(&p->static_row_, p->deletion_);
+  p->merged_.Finish();
   return p;
 }
 
@@ -99,7 +154,8 @@ MergedRows MergedPartition::Rows(std::string_view lo, std::string_view hi, bool 
   std::vector<std::unique_ptr<RowCursor>> cursors;
   cursors.reserve(sources_.size());
   for (Source* s : sources_) cursors.push_back(s->NewRowCursor(key_, lo, hi, reversed));
-  return MergedRows(std::move(cursors), reversed, deletion_, rts_.empty() ? nullptr : &rts_);
+  const RangeTombstoneList& rts = merged_.range_tombstones();
+  return MergedRows(std::move(cursors), reversed, merged_.deletion(), rts.empty() ? nullptr : &rts);
 }
 
 }  // namespace cassette

@@ -34,6 +34,9 @@ class RowCursor {
   virtual bool Valid() const = 0;
   // REQUIRES: Valid().
   virtual const Row& row() const = 0;
+  // row().clustering, which a cursor that decodes rows lazily can give without decoding
+  // the row. REQUIRES: Valid().
+  virtual std::string_view clustering() const { return row().clustering; }
   virtual void Next() = 0;
   virtual absl::Status status() const = 0;
 };

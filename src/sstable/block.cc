@@ -29,20 +29,32 @@ absl::Status CorruptionAt(const std::string& path, uint64_t offset, std::string_
       absl::StrCat(path, ": corrupt SSTable: ", std::string(what), " at offset ", offset));
 }
 
-BlockCompressor::BlockCompressor(int zstd_level) : level_(zstd_level) {
-  if (level_ != 0) cctx_ = ZSTD_createCCtx();
+// One compression context per thread, made on first use and shared by every compressor
+// on the thread: each block is a frame of its own, compressed at the compressor's level
+// (ZSTD_compressCCtx ignores what the context did before), so sharing changes no byte.
+// A writer has two streams (data and index) and a compaction may alternate between
+// them at every partition: one context keeps one set of match tables in the cache.
+static ZSTD_CCtx* ThreadCCtx() {
+  struct Holder {
+    ZSTD_CCtx* ctx = ZSTD_createCCtx();
+    ~Holder() { ZSTD_freeCCtx(ctx); }
+  };
+  thread_local Holder holder;
+  return holder.ctx;
 }
 
-BlockCompressor::~BlockCompressor() { ZSTD_freeCCtx(cctx_); }
+BlockCompressor::BlockCompressor(int zstd_level) : level_(zstd_level) {}
+
+BlockCompressor::~BlockCompressor() = default;
 
 void BlockCompressor::Frame(std::string_view raw, uint64_t seed, std::string* out) {
   const size_t start = out->size();
   std::string_view stored = raw;
   uint8_t compression = kBlockRaw;
-  if (cctx_ != nullptr) {
+  if (level_ != 0) {
     scratch_.resize(ZSTD_compressBound(raw.size()));
-    size_t n =
-        ZSTD_compressCCtx(cctx_, scratch_.data(), scratch_.size(), raw.data(), raw.size(), level_);
+    size_t n = ZSTD_compressCCtx(ThreadCCtx(), scratch_.data(), scratch_.size(), raw.data(),
+                                 raw.size(), level_);
     // Keep zstd's output only if it saves space: then stored_len <= raw_len always holds
     // and a reader can bound the stored size by the block size.
     if (!ZSTD_isError(n) && n < raw.size()) {

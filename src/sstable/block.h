@@ -16,8 +16,8 @@
 // the table's block size (itself at most kMaxBlockSize) before any buffer is allocated.
 // Do not change: on disk.
 //
-// Thread safety: BlockCompressor and BlockDecompressor hold zstd contexts and are used
-// by one thread at a time; the free functions are pure.
+// Thread safety: BlockCompressor and BlockDecompressor use their thread's zstd context
+// and are used by one thread at a time; the free functions are pure.
 
 #ifndef CASSETTE_SSTABLE_BLOCK_H_
 #define CASSETTE_SSTABLE_BLOCK_H_
@@ -29,9 +29,6 @@
 
 #include "absl/status/status.h"
 #include "sstable/file_names.h"
-
-struct ZSTD_CCtx_s;
-struct ZSTD_DCtx_s;
 
 namespace cassette {
 
@@ -68,7 +65,6 @@ class BlockCompressor {
 
  private:
   int level_;
-  ZSTD_CCtx_s* cctx_ = nullptr;
   std::string scratch_;
 };
 

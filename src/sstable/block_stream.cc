@@ -1,6 +1,8 @@
 #include "sstable/block_stream.h"
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -17,19 +19,21 @@ StreamWriter::StreamWriter(WritableFile* file, uint64_t file_number, SSTableFile
       file_number_(file_number),
       kind_(kind),
       block_size_(block_size),
-      compressor_(zstd_level) {
-  buffer_.reserve(block_size_);
+      compressor_(zstd_level),
+      file_size_(file->Size()) {
+  buffer_ = std::make_unique_for_overwrite<char[]>(block_size_);
 }
 
 absl::Status StreamWriter::Append(std::string_view bytes) {
   raw_bytes_ += bytes.size();
   while (!bytes.empty()) {
-    size_t take = std::min(block_size_ - buffer_.size(), bytes.size());
-    buffer_.append(bytes.data(), take);
+    size_t take = std::min(block_size_ - buffered_, bytes.size());
+    std::memcpy(buffer_.get() + buffered_, bytes.data(), take);
+    buffered_ += take;
     bytes.remove_prefix(take);
     // Flushing as soon as a block is full keeps position().in_block < block_size, so
     // a recorded position always names the block its record starts in.
-    if (buffer_.size() == block_size_) {
+    if (buffered_ == block_size_) {
       if (auto s = WriteBlock(); !s.ok()) return s;
     }
   }
@@ -39,37 +43,55 @@ absl::Status StreamWriter::Append(std::string_view bytes) {
 absl::Status StreamWriter::AppendRecord(std::string_view payload) {
   char len[kMaxVarint32Length];
   char* end = EncodeVarint32(len, static_cast<uint32_t>(payload.size()));
+  const size_t n = static_cast<size_t>(end - len);
+  if (buffered_ + n + payload.size() < block_size_) {
+    // Fits in the open block without filling it: Append's work without its loop.
+    char* p = buffer_.get() + buffered_;
+    std::memcpy(p, len, n);
+    if (!payload.empty()) std::memcpy(p + n, payload.data(), payload.size());
+    buffered_ += n + payload.size();
+    raw_bytes_ += n + payload.size();
+    return absl::OkStatus();
+  }
   if (auto s = Append(std::string_view(len, end - len)); !s.ok()) return s;
   return Append(payload);
 }
 
 absl::Status StreamWriter::Flush() {
-  if (buffer_.empty()) return absl::OkStatus();
+  if (buffered_ == 0) return absl::OkStatus();
   return WriteBlock();
 }
 
 absl::Status StreamWriter::WriteBlock() {
   framed_.clear();
-  compressor_.Frame(buffer_, BlockSeed(file_number_, kind_, file_->Size()), &framed_);
-  buffer_.clear();
-  return file_->Append(framed_);
+  compressor_.Frame(std::string_view(buffer_.get(), buffered_),
+                    BlockSeed(file_number_, kind_, file_size_), &framed_);
+  buffered_ = 0;
+  if (auto s = file_->Append(framed_); !s.ok()) return s;
+  file_size_ += framed_.size();
+  return absl::OkStatus();
 }
 
 // ---------------------------------------------------------------- BlockFile
 
+size_t BlockFile::MaxFrameBytes(uint64_t offset) const {
+  // stored_len <= raw_len <= block_size, clipped to the stream: the header's lengths
+  // are then checked against what was read.
+  return static_cast<size_t>(std::min<uint64_t>(stream_end - offset, kBlockOverhead + block_size));
+}
+
 absl::StatusOr<std::shared_ptr<const Block>> BlockFile::Read(
     uint64_t offset, BlockDecompressor* decompressor) const {
   if (offset >= stream_end) return CorruptionAt(path, offset, "block offset past end of blocks");
-  // One read covers the largest possible frame (stored_len <= raw_len <= block_size),
-  // clipped to the stream: the header's lengths are then checked against what was read.
-  size_t n =
-      static_cast<size_t>(std::min<uint64_t>(stream_end - offset, kBlockOverhead + block_size));
   std::string framed;
-  if (auto s = file->Read(offset, n, &framed); !s.ok()) return s;
-  if (counters != nullptr) {
-    counters->blocks.fetch_add(1, std::memory_order_relaxed);
-    counters->bytes.fetch_add(framed.size(), std::memory_order_relaxed);
-  }
+  if (auto s = file->Read(offset, MaxFrameBytes(offset), &framed); !s.ok()) return s;
+  if (counters != nullptr) counters->bytes.fetch_add(framed.size(), std::memory_order_relaxed);
+  return Parse(offset, framed, decompressor);
+}
+
+absl::StatusOr<std::shared_ptr<const Block>> BlockFile::Parse(
+    uint64_t offset, std::string_view framed, BlockDecompressor* decompressor) const {
+  if (counters != nullptr) counters->blocks.fetch_add(1, std::memory_order_relaxed);
   auto block = std::make_shared<Block>();
   size_t framed_size = 0;
   absl::Status s = decompressor->Unframe(framed, BlockSeed(file_number, kind, offset), block_size,
@@ -91,13 +113,38 @@ absl::StatusOr<std::shared_ptr<const Block>> BlockCache::Get(const BlockFile& fi
   std::shared_ptr<const Block> cached = shared_ != nullptr ? shared_->Lookup(key) : nullptr;
   const bool hit = cached != nullptr;
   absl::StatusOr<std::shared_ptr<const Block>> block =
-      hit ? absl::StatusOr<std::shared_ptr<const Block>>(std::move(cached))
-          : file.Read(offset, &decompressor_);
+      hit          ? absl::StatusOr<std::shared_ptr<const Block>>(std::move(cached))
+      : readahead_ ? ReadAhead(file, offset)
+                   : file.Read(offset, &decompressor_);
   if (!block.ok()) return block.status();
-  if (shared_ != nullptr && !hit) shared_->Insert(key, *block);
+  if (shared_ != nullptr && !hit && readahead_ == 0) shared_->Insert(key, *block);
   slots_[next_victim_] = Slot{&file, *block};
   next_victim_ = (next_victim_ + 1) % kSlots;
   return *block;
+}
+
+absl::StatusOr<std::shared_ptr<const Block>> BlockCache::ReadAhead(const BlockFile& file,
+                                                                   uint64_t offset) {
+  if (offset >= file.stream_end) {
+    return CorruptionAt(file.path, offset, "block offset past end of blocks");
+  }
+  const size_t want = file.MaxFrameBytes(offset);
+  if (ahead_file_ != &file || offset < ahead_offset_ ||
+      offset - ahead_offset_ + want > ahead_.size()) {
+    // Re-reads from `offset`: the tail of the last read holds at most part of a frame.
+    const size_t n = static_cast<size_t>(
+        std::min<uint64_t>(file.stream_end - offset, std::max(readahead_, want)));
+    ahead_file_ = nullptr;
+    if (auto s = file.file->Read(offset, n, &ahead_); !s.ok()) return s;
+    if (file.counters != nullptr) {
+      file.counters->bytes.fetch_add(ahead_.size(), std::memory_order_relaxed);
+    }
+    ahead_file_ = &file;
+    ahead_offset_ = offset;
+  }
+  // A short file leaves fewer bytes than `want`: Parse reports the truncated frame.
+  return file.Parse(offset, std::string_view(ahead_).substr(offset - ahead_offset_, want),
+                    &decompressor_);
 }
 
 // ---------------------------------------------------------------- StreamReader
@@ -156,6 +203,21 @@ absl::Status StreamReader::ReadVarint32(uint32_t* v) {
   if (auto s = EnsureBlock(); !s.ok()) return s;
   const char* p = block_->raw.data() + pos_;
   const char* limit = block_->raw.data() + block_->raw.size();
+  // Record lengths mostly take one or two bytes: decoded here, with GetVarint32Ptr's
+  // rules (a final zero byte after the first is not the shortest form).
+  if (limit - p >= 2) {
+    const uint8_t b0 = static_cast<uint8_t>(p[0]), b1 = static_cast<uint8_t>(p[1]);
+    if (b0 < 0x80) {
+      *v = b0;
+      pos_ += 1;
+      return absl::OkStatus();
+    }
+    if (b1 < 0x80 && b1 != 0) {
+      *v = (b0 & 0x7fu) | uint32_t{b1} << 7;
+      pos_ += 2;
+      return absl::OkStatus();
+    }
+  }
   if (const char* q = GetVarint32Ptr(p, limit, v); q != nullptr) {
     pos_ += q - p;
     return absl::OkStatus();

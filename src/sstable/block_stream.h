@@ -46,7 +46,7 @@ class StreamWriter {
                int zstd_level);
 
   // Where the next appended byte will be.
-  StreamPosition position() const { return {file_->Size(), static_cast<uint32_t>(buffer_.size())}; }
+  StreamPosition position() const { return {file_size_, static_cast<uint32_t>(buffered_)}; }
   [[nodiscard]] absl::Status Append(std::string_view bytes);
   // Appends a record. REQUIRES: payload.size() <= UINT32_MAX.
   [[nodiscard]] absl::Status AppendRecord(std::string_view payload);
@@ -55,7 +55,7 @@ class StreamWriter {
 
   uint64_t raw_bytes() const { return raw_bytes_; }
   // Bytes appended to the file plus the buffered raw bytes (an estimate of the final size).
-  uint64_t estimated_file_bytes() const { return file_->Size() + buffer_.size(); }
+  uint64_t estimated_file_bytes() const { return file_size_ + buffered_; }
 
  private:
   absl::Status WriteBlock();
@@ -65,9 +65,15 @@ class StreamWriter {
   SSTableFileKind kind_;
   size_t block_size_;
   BlockCompressor compressor_;
-  std::string buffer_;  // raw bytes of the block being filled, < block_size_
+  // The raw bytes of the block being filled: buffer_[0, buffered_), buffered_ <
+  // block_size_ between calls. A plain array: records are copied in with memcpy.
+  std::unique_ptr<char[]> buffer_;
+  size_t buffered_ = 0;
   std::string framed_;
   uint64_t raw_bytes_ = 0;
+  // file_->Size(), kept here: only this writer appends to the file while it is used,
+  // and the position is asked for at every partition.
+  uint64_t file_size_;
 };
 
 // ---------------------------------------------------------------- reading
@@ -94,9 +100,16 @@ struct BlockFile {
   size_t block_size = 0;    // max raw bytes of a block
   BlockReadCounters* counters = nullptr;
 
+  // The most file bytes the frame of one block can take from `offset` on (the stream's
+  // end permitting). REQUIRES: offset < stream_end.
+  size_t MaxFrameBytes(uint64_t offset) const;
   // Reads, verifies and decompresses the block framed at `offset`.
   absl::StatusOr<std::shared_ptr<const Block>> Read(uint64_t offset,
                                                     BlockDecompressor* decompressor) const;
+  // The same from `framed`, this file's bytes from `offset` on (MaxFrameBytes of them,
+  // fewer only if the file is short).
+  absl::StatusOr<std::shared_ptr<const Block>> Parse(uint64_t offset, std::string_view framed,
+                                                     BlockDecompressor* decompressor) const;
 };
 
 // A reader's small cache of recently used blocks, so walking a partition's header and
@@ -108,10 +121,24 @@ class SharedBlockCache;
 class BlockCache {
  public:
   explicit BlockCache(SharedBlockCache* shared = nullptr) : shared_(shared) {}
+  // For a reader that visits a file's blocks once, in order (compaction's scans): each
+  // file read fetches `readahead_bytes` (several blocks) at once, and blocks read are
+  // not added to the shared cache, which they would only fill with blocks about to
+  // become obsolete (RocksDB's fill_cache = false for compaction reads). Blocks already
+  // in the shared cache are still used.
+  BlockCache(SharedBlockCache* shared, size_t readahead_bytes)
+      : shared_(shared), readahead_(readahead_bytes) {}
   absl::StatusOr<std::shared_ptr<const Block>> Get(const BlockFile& file, uint64_t offset);
 
  private:
+  // Reads the block at `offset` through the read-ahead buffer.
+  absl::StatusOr<std::shared_ptr<const Block>> ReadAhead(const BlockFile& file, uint64_t offset);
+
   SharedBlockCache* const shared_;
+  const size_t readahead_ = 0;  // 0: read block by block and fill the shared cache
+  const BlockFile* ahead_file_ = nullptr;
+  uint64_t ahead_offset_ = 0;  // file offset of ahead_[0]
+  std::string ahead_;
   struct Slot {
     const BlockFile* file = nullptr;
     std::shared_ptr<const Block> block;

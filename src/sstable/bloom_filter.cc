@@ -33,13 +33,23 @@ void BloomFilterBuilder::Finish(std::string* out) const {
   const size_t start = out->size();
   out->resize(start + bytes, '\0');
   char* array = out->data() + start;
+  // The probes are h % bits for h = h1, h1 + h2, ... (wrapping at 2^64), as MayContain
+  // computes them. Kept as remainders here, so a key costs two divisions instead of
+  // one per probe: the next remainder is r + h2 % bits, less 2^64 % bits when the
+  // 64-bit addition wraps.
+  const uint64_t wrap = (UINT64_MAX % bits + 1) % bits;  // 2^64 % bits
   for (uint64_t h1 : hashes_) {
     const uint64_t h2 = Fmix64(h1) | 1;  // a second hash for double hashing
+    const uint64_t step = h2 % bits;
     uint64_t h = h1;
+    uint64_t b = h1 % bits;
     for (int i = 0; i < probes; ++i) {
-      const uint64_t b = h % bits;
       array[b / 8] = static_cast<char>(array[b / 8] | (1 << (b % 8)));
+      const bool wraps = h + h2 < h;
       h += h2;
+      b += step;
+      if (b >= bits) b -= bits;
+      if (wraps) b = b >= wrap ? b - wrap : b + bits - wrap;
     }
   }
   out->push_back(static_cast<char>(probes));

@@ -1,5 +1,6 @@
 #include "sstable/index_format.h"
 
+#include <cstring>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,7 @@ namespace cassette {
 namespace {
 
 constexpr size_t kFooterChecksumOffset = 128;
+constexpr size_t kSmallKey = 256;
 
 void PutPosition(std::string* out, StreamPosition p) {
   PutVarint64(out, p.block_offset);
@@ -37,6 +39,18 @@ RegionHandle GetRegion(const char* p) {
 }  // namespace
 
 void EncodeIndexEntry(const IndexEntry& e, std::string* out) {
+  if (e.row_index.empty() && e.key.size() <= kSmallKey) {
+    // The common entry, assembled on the stack and appended at once (one per partition
+    // written).
+    char buf[kMaxVarint32Length + kSmallKey + kMaxVarint64Length + 2 * kMaxVarint32Length];
+    char* p = EncodeVarint32(buf, static_cast<uint32_t>(e.key.size()));
+    std::memcpy(p, e.key.data(), e.key.size());
+    p = EncodeVarint64(p + e.key.size(), e.position.block_offset);
+    p = EncodeVarint32(p, e.position.in_block);
+    p = EncodeVarint32(p, 0);
+    out->append(buf, static_cast<size_t>(p - buf));
+    return;
+  }
   PutLengthPrefixed(out, e.key);
   PutPosition(out, e.position);
   PutVarint32(out, static_cast<uint32_t>(e.row_index.size()));

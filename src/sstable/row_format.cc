@@ -1,55 +1,49 @@
 #include "sstable/row_format.h"
 
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
+#include "sstable/row_format_internal.h"
 #include "util/coding.h"
 
 namespace cassette {
 namespace {
 
+using row_format_internal::GetDelta;
+using row_format_internal::GetLengthPrefixedFast;
+using row_format_internal::GetVarint32Fast;
+using row_format_internal::GetVarint64Fast;
+using row_format_internal::kCellExpiring;
+using row_format_internal::kCellRowTimestamp;
+using row_format_internal::kCellRowTtl;
+using row_format_internal::kCellTombstone;
+using row_format_internal::kRowDeletion;
+using row_format_internal::kRowLiveness;
+using row_format_internal::kRowLivenessExpiring;
+using row_format_internal::PutDeltaTo;
+using row_format_internal::PutLengthPrefixedTo;
+using row_format_internal::PutVarintTo;
+
 // Do not change: on disk.
 constexpr uint8_t kHeaderDeletion = 0x01;
 constexpr uint8_t kHeaderRangeTombstones = 0x02;
 constexpr uint8_t kHeaderStatic = 0x04;
-constexpr uint8_t kRowLiveness = 0x01;
-constexpr uint8_t kRowLivenessExpiring = 0x02;
-constexpr uint8_t kRowDeletion = 0x04;
-constexpr uint8_t kCellExpiring = 0x01;
-constexpr uint8_t kCellTombstone = 0x02;
-constexpr uint8_t kCellRowTimestamp = 0x04;
-constexpr uint8_t kCellRowTtl = 0x08;
-
 absl::Status Malformed(const char* what) {
   return absl::DataLossError(std::string("malformed data record: ") + what);
 }
 
-void PutDelta(std::string* out, int64_t v, int64_t* base, bool* has_base) {
-  if (!*has_base) {
-    *base = v;
-    *has_base = true;
-  }
-  PutVarint64(out, EncodeZigZag64(static_cast<int64_t>(static_cast<uint64_t>(v) -
-                                                       static_cast<uint64_t>(*base))));
-}
-
-bool GetDelta(std::string_view* in, int64_t base, int64_t* v) {
-  uint64_t u;
-  if (!GetVarint64(in, &u)) return false;
-  *v = static_cast<int64_t>(static_cast<uint64_t>(base) + static_cast<uint64_t>(DecodeZigZag64(u)));
-  return true;
-}
-
-void PutTtl(std::string* out, int32_t ttl, EncodingBases* b) {
+inline char* PutTtlTo(char* p, int32_t ttl, EncodingBases* b) {
   if (!b->has_ttl) {
     b->ttl = ttl;
     b->has_ttl = true;
   }
-  PutVarint64(out, EncodeZigZag64(int64_t{ttl} - int64_t{b->ttl}));
+  return PutVarintTo(p, EncodeZigZag64(int64_t{ttl} - int64_t{b->ttl}));
 }
 
 bool GetTtl(std::string_view* in, int32_t base, int32_t* ttl) {
   uint64_t u;
-  if (!GetVarint64(in, &u)) return false;
+  if (!GetVarint64Fast(in, &u)) return false;
   int64_t d = DecodeZigZag64(u);
   // |d| is checked first so that base + d cannot overflow.
   if (d < -(int64_t{1} << 33) || d > (int64_t{1} << 33)) return false;
@@ -59,34 +53,49 @@ bool GetTtl(std::string_view* in, int32_t base, int32_t* ttl) {
   return true;
 }
 
+inline char* PutDeletionTo(char* p, const DeletionTime& d, EncodingBases* b) {
+  p = PutDeltaTo(p, d.marked_for_delete_at, &b->timestamp, &b->has_timestamp);
+  return PutDeltaTo(p, d.ldt, &b->ldt, &b->has_ldt);
+}
+
 void PutDeletion(std::string* out, const DeletionTime& d, EncodingBases* b) {
-  PutDelta(out, d.marked_for_delete_at, &b->timestamp, &b->has_timestamp);
-  PutDelta(out, d.ldt, &b->ldt, &b->has_ldt);
+  char buf[2 * kMaxVarint64Length];
+  out->append(buf, static_cast<size_t>(PutDeletionTo(buf, d, b) - buf));
 }
 
 bool GetDeletion(std::string_view* in, const EncodingBases& b, DeletionTime* d) {
   return GetDelta(in, b.timestamp, &d->marked_for_delete_at) && GetDelta(in, b.ldt, &d->ldt);
 }
 
-void EncodeRowBody(const Row& row, EncodingBases* b, std::string* out) {
+// The most bytes EncodeRowBodyTo writes for `row`.
+size_t RowBodyBound(const Row& row) {
+  // flags, liveness (ts, ttl, ldt), deletion (ts, ldt), cell count.
+  size_t n = 1 + 5 * kMaxVarint64Length + kMaxVarint32Length;
+  // Per cell: gap, flags, ts, ttl, ldt, value length and bytes.
+  for (const Cell& c : row.cells)
+    n += 2 * kMaxVarint32Length + 1 + 3 * kMaxVarint64Length + c.value.size();
+  return n;
+}
+
+char* EncodeRowBodyTo(const Row& row, EncodingBases* b, char* p) {
   const LivenessInfo& lv = row.liveness;
   uint8_t flags = 0;
   if (!lv.IsEmpty()) flags |= kRowLiveness;
   if (!lv.IsEmpty() && lv.IsExpiring()) flags |= kRowLivenessExpiring;
   if (!row.deletion.IsLive()) flags |= kRowDeletion;
-  out->push_back(static_cast<char>(flags));
+  *p++ = static_cast<char>(flags);
   if (flags & kRowLiveness) {
-    PutDelta(out, lv.timestamp, &b->timestamp, &b->has_timestamp);
+    p = PutDeltaTo(p, lv.timestamp, &b->timestamp, &b->has_timestamp);
     if (flags & kRowLivenessExpiring) {
-      PutTtl(out, lv.ttl, b);
-      PutDelta(out, lv.ldt, &b->ldt, &b->has_ldt);
+      p = PutTtlTo(p, lv.ttl, b);
+      p = PutDeltaTo(p, lv.ldt, &b->ldt, &b->has_ldt);
     }
   }
-  if (flags & kRowDeletion) PutDeletion(out, row.deletion, b);
-  PutVarint32(out, static_cast<uint32_t>(row.cells.size()));
+  if (flags & kRowDeletion) p = PutDeletionTo(p, row.deletion, b);
+  p = PutVarintTo(p, static_cast<uint32_t>(row.cells.size()));
   int64_t prev = -1;
   for (const Cell& c : row.cells) {
-    PutVarint32(out, static_cast<uint32_t>(int64_t{c.column} - prev - 1));
+    p = PutVarintTo(p, static_cast<uint32_t>(int64_t{c.column} - prev - 1));
     prev = c.column;
     uint8_t cf = c.IsExpiring() ? kCellExpiring : (c.IsTombstone() ? kCellTombstone : 0);
     if ((flags & kRowLiveness) && c.timestamp == lv.timestamp) cf |= kCellRowTimestamp;
@@ -94,15 +103,24 @@ void EncodeRowBody(const Row& row, EncodingBases* b, std::string* out) {
         c.ldt == lv.ldt) {
       cf |= kCellRowTtl;
     }
-    out->push_back(static_cast<char>(cf));
-    if (!(cf & kCellRowTimestamp)) PutDelta(out, c.timestamp, &b->timestamp, &b->has_timestamp);
+    *p++ = static_cast<char>(cf);
+    if (!(cf & kCellRowTimestamp)) p = PutDeltaTo(p, c.timestamp, &b->timestamp, &b->has_timestamp);
     if ((cf & kCellExpiring) && !(cf & kCellRowTtl)) {
-      PutTtl(out, c.ttl, b);
-      PutDelta(out, c.ldt, &b->ldt, &b->has_ldt);
+      p = PutTtlTo(p, c.ttl, b);
+      p = PutDeltaTo(p, c.ldt, &b->ldt, &b->has_ldt);
     }
-    if (cf & kCellTombstone) PutDelta(out, c.ldt, &b->ldt, &b->has_ldt);
-    if (!(cf & kCellTombstone)) PutLengthPrefixed(out, c.value);
+    if (cf & kCellTombstone) p = PutDeltaTo(p, c.ldt, &b->ldt, &b->has_ldt);
+    if (!(cf & kCellTombstone)) p = PutLengthPrefixedTo(p, c.value);
   }
+  return p;
+}
+
+// Appends the body to *out: reserves the bound, writes, trims.
+void EncodeRowBody(const Row& row, EncodingBases* b, std::string* out) {
+  const size_t start = out->size();
+  out->resize(start + RowBodyBound(row));
+  char* end = EncodeRowBodyTo(row, b, out->data() + start);
+  out->resize(static_cast<size_t>(end - out->data()));
 }
 
 absl::Status DecodeRowBody(std::string_view in, const EncodingBases& b, Row* row) {
@@ -130,7 +148,7 @@ absl::Status DecodeRowBody(std::string_view in, const EncodingBases& b, Row* row
     return Malformed("row deletion");
   }
   uint32_t n;
-  if (!GetVarint32(&in, &n)) return Malformed("cell count");
+  if (!GetVarint32Fast(&in, &n)) return Malformed("cell count");
   // Every cell takes at least 3 bytes: bounds the reservation by the input.
   if (n > in.size() / 3) return Malformed("cell count exceeds record");
   row->cells.reserve(n);
@@ -139,7 +157,7 @@ absl::Status DecodeRowBody(std::string_view in, const EncodingBases& b, Row* row
     Cell c;
     uint32_t gap;
     uint8_t cf;
-    if (!GetVarint32(&in, &gap) || !GetByte(&in, &cf)) return Malformed("cell header");
+    if (!GetVarint32Fast(&in, &gap) || !GetByte(&in, &cf)) return Malformed("cell header");
     const int64_t column = prev + 1 + int64_t{gap};
     if (column > UINT32_MAX) return Malformed("cell column");
     c.column = static_cast<uint32_t>(column);
@@ -167,7 +185,7 @@ absl::Status DecodeRowBody(std::string_view in, const EncodingBases& b, Row* row
       if (!GetDelta(&in, b.ldt, &c.ldt) || c.ldt == kNoDeletionTime) {
         return Malformed("cell tombstone");
       }
-    } else if (!GetLengthPrefixed(&in, &c.value)) {
+    } else if (!GetLengthPrefixedFast(&in, &c.value)) {
       return Malformed("cell value");
     }
     row->cells.push_back(c);
@@ -202,11 +220,18 @@ void EncodePartitionHeader(std::string_view key, const DeletionTime& deletion,
 absl::Status DecodePartitionHeader(std::string_view in, const EncodingBases& bases,
                                    std::string_view* key, PartitionHeader* header) {
   uint8_t flags;
-  if (!GetLengthPrefixed(&in, key) || !GetByte(&in, &flags)) return Malformed("partition key");
+  if (!GetLengthPrefixedFast(&in, key) || !GetByte(&in, &flags)) return Malformed("partition key");
   if (flags & ~(kHeaderDeletion | kHeaderRangeTombstones | kHeaderStatic)) {
     return Malformed("partition flags");
   }
-  *header = PartitionHeader();
+  // As *header = PartitionHeader(), keeping the static row's cell capacity: a scan
+  // decodes one header per partition into the same PartitionHeader.
+  header->deletion = DeletionTime::Live();
+  if (!header->range_tombstones.empty()) header->range_tombstones = RangeTombstoneList();
+  header->static_row.clustering = {};
+  header->static_row.liveness = LivenessInfo();
+  header->static_row.deletion = DeletionTime::Live();
+  header->static_row.cells.clear();
   if (flags & kHeaderDeletion) {
     if (!GetDeletion(&in, bases, &header->deletion) || header->deletion.IsLive()) {
       return Malformed("partition deletion");
@@ -222,7 +247,7 @@ absl::Status DecodePartitionHeader(std::string_view in, const EncodingBases& bas
     for (uint32_t i = 0; i < n; ++i) {
       std::string_view start, end;
       DeletionTime d;
-      if (!GetLengthPrefixed(&in, &start) || !GetLengthPrefixed(&in, &end) ||
+      if (!GetLengthPrefixedFast(&in, &start) || !GetLengthPrefixedFast(&in, &end) ||
           !GetDeletion(&in, bases, &d)) {
         return Malformed("range tombstone");
       }
@@ -244,13 +269,16 @@ absl::Status DecodePartitionHeader(std::string_view in, const EncodingBases& bas
 }
 
 void EncodeRowRecord(const Row& row, EncodingBases* bases, std::string* out) {
-  PutLengthPrefixed(out, row.clustering);
-  EncodeRowBody(row, bases, out);
+  const size_t start = out->size();
+  out->resize(start + kMaxVarint32Length + row.clustering.size() + RowBodyBound(row));
+  char* p = PutLengthPrefixedTo(out->data() + start, row.clustering);
+  p = EncodeRowBodyTo(row, bases, p);
+  out->resize(static_cast<size_t>(p - out->data()));
 }
 
 absl::Status DecodeRowRecord(std::string_view in, const EncodingBases& bases, Row* row) {
   std::string_view clustering;
-  if (!GetLengthPrefixed(&in, &clustering)) return Malformed("clustering");
+  if (!GetLengthPrefixedFast(&in, &clustering)) return Malformed("clustering");
   if (auto s = DecodeRowBody(in, bases, row); !s.ok()) return s;
   if (row->IsEmpty()) return Malformed("empty row");
   row->clustering = clustering;
@@ -258,7 +286,7 @@ absl::Status DecodeRowRecord(std::string_view in, const EncodingBases& bases, Ro
 }
 
 absl::Status DecodeRowClustering(std::string_view in, std::string_view* clustering) {
-  if (!GetLengthPrefixed(&in, clustering)) return Malformed("clustering");
+  if (!GetLengthPrefixedFast(&in, clustering)) return Malformed("clustering");
   return absl::OkStatus();
 }
 

@@ -144,6 +144,11 @@ std::unique_ptr<Source> Table::NewSource(std::shared_ptr<const SSTable> self) co
   return NewTableSource(std::static_pointer_cast<const Table>(std::move(self)));
 }
 
+std::unique_ptr<SSTableScanner> Table::NewScanner(std::shared_ptr<const SSTable> self) const {
+  // REQUIRES: self.get() == this, as for NewSource.
+  return NewTableScanner(std::static_pointer_cast<const Table>(std::move(self)));
+}
+
 const SummaryEntry* Table::SummaryFloor(std::string_view key) const {
   if (summary_.empty()) return nullptr;
   // The last sampled entry <= key; a key before the first partition gets the first.

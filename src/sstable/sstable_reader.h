@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "cassette/env.h"
 #include "row/source.h"
+#include "sstable/sstable_scanner.h"
 #include "sstable/sstable_stats.h"
 
 namespace cassette {
@@ -49,6 +50,8 @@ class SSTable {
 
   // A Source over the whole table. `self` must be this table (keeps it alive).
   virtual std::unique_ptr<Source> NewSource(std::shared_ptr<const SSTable> self) const = 0;
+  // A sequential reader of every partition (sstable_scanner.h); `self` as for NewSource.
+  virtual std::unique_ptr<SSTableScanner> NewScanner(std::shared_ptr<const SSTable> self) const = 0;
 
   // Totals over every Source of this table. Thread-safe.
   virtual SSTableReadCounters read_counters() const = 0;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "row/byte_order.h"
 #include "sstable/block.h"
 #include "sstable/block_stream.h"
 #include "sstable/bloom_filter.h"
@@ -49,7 +50,7 @@ class SSTableWriterImpl final : public SSTableWriter {
         data_(data_file_.get(), file_number, SSTableFileKind::kData, options.block_size,
               options.zstd_level),
         index_(index_file_.get(), file_number, SSTableFileKind::kIndex, options.block_size,
-               options.zstd_level),
+               options.index_zstd_level.value_or(options.zstd_level)),
         bloom_(options.bloom_bits_per_key) {
     if (options.timestamp_base_hint != kNoTimestamp) {
       bases_.timestamp = options.timestamp_base_hint;
@@ -65,6 +66,7 @@ class SSTableWriterImpl final : public SSTableWriter {
                               const RangeTombstoneList& range_tombstones,
                               const Row& static_row) override;
   absl::Status AddRow(const Row& row) override;
+  absl::Status AddLiveRow(const LiveRowRecord& row, const EncodingBases& bases) override;
   absl::Status EndPartition() override;
   absl::StatusOr<SSTableStats> Finish() override;
   uint64_t EstimatedSize() const override {
@@ -77,7 +79,11 @@ class SSTableWriterImpl final : public SSTableWriter {
     if (status_.ok()) status_ = std::move(s);
     return status_;
   }
-  absl::Status AppendRecord(StreamWriter* w, const std::string& record);
+  absl::Status AppendRecord(StreamWriter* w, std::string_view record);
+  // What AddRow and AddLiveRow share: the order check, and the row index's span
+  // bookkeeping before a row with this clustering is appended.
+  absl::Status CheckRowOrder(std::string_view clustering) const;
+  void StartRow(std::string_view clustering);
   absl::Status AppendRegion(std::string_view bytes, RegionHandle* handle);
 
   const std::string dir_;
@@ -94,7 +100,8 @@ class SSTableWriterImpl final : public SSTableWriter {
   absl::Status status_;
   bool finished_ = false;
   int64_t partitions_ = 0;
-  std::string record_;  // scratch for encoding
+  size_t until_summary_ = 0;  // partitions before the next summary sample
+  std::string record_;        // scratch for encoding
 
   // The open partition.
   bool in_partition_ = false;
@@ -109,7 +116,7 @@ class SSTableWriterImpl final : public SSTableWriter {
   uint64_t span_raw_start_ = 0;
 };
 
-absl::Status SSTableWriterImpl::AppendRecord(StreamWriter* w, const std::string& record) {
+absl::Status SSTableWriterImpl::AppendRecord(StreamWriter* w, std::string_view record) {
   if (record.size() > UINT32_MAX) {
     return Fail(absl::InvalidArgumentError(
         absl::StrCat("SSTable record of ", record.size(), " bytes exceeds 4 GiB")));
@@ -127,7 +134,7 @@ absl::Status SSTableWriterImpl::BeginPartition(std::string_view decorated,
     return absl::FailedPreconditionError("BeginPartition: a partition is open or writer finished");
   }
   if (decorated.size() < 8) return absl::InvalidArgumentError("decorated key shorter than 8 bytes");
-  if (partitions_ > 0 && decorated <= last_key_) {
+  if (partitions_ > 0 && CompareBytes(decorated, last_key_) <= 0) {
     return absl::InvalidArgumentError("partitions not in increasing decorated-key order");
   }
   if (auto s = ValidateRowCells(static_row); !s.ok()) return s;
@@ -144,26 +151,54 @@ absl::Status SSTableWriterImpl::BeginPartition(std::string_view decorated,
   return absl::OkStatus();
 }
 
-absl::Status SSTableWriterImpl::AddRow(const Row& row) {
-  if (!status_.ok()) return status_;
-  if (!in_partition_) return absl::FailedPreconditionError("AddRow outside a partition");
-  if (row.IsEmpty()) return absl::InvalidArgumentError("AddRow: empty row");
-  if (has_row_ && row.clustering <= last_clustering_) {
+absl::Status SSTableWriterImpl::CheckRowOrder(std::string_view clustering) const {
+  if (has_row_ && CompareBytes(clustering, last_clustering_) <= 0) {
     return absl::InvalidArgumentError("rows not in increasing clustering order");
   }
-  if (auto s = ValidateRowCells(row); !s.ok()) return s;
+  return absl::OkStatus();
+}
+
+void SSTableWriterImpl::StartRow(std::string_view clustering) {
   if (!has_row_ || data_.raw_bytes() - span_raw_start_ >= options_.row_index_interval) {
     // Close the span so far (if any) and open one at this row: a slice then starts
     // reading at most row_index_interval bytes before its first row.
     if (has_row_) entry_.row_index.push_back({span_first_, last_clustering_, span_position_});
-    span_first_.assign(row.clustering);
+    span_first_.assign(clustering);
     span_position_ = data_.position();
     span_raw_start_ = data_.raw_bytes();
   }
+}
+
+absl::Status SSTableWriterImpl::AddRow(const Row& row) {
+  if (!status_.ok()) return status_;
+  if (!in_partition_) return absl::FailedPreconditionError("AddRow outside a partition");
+  if (row.IsEmpty()) return absl::InvalidArgumentError("AddRow: empty row");
+  if (auto s = CheckRowOrder(row.clustering); !s.ok()) return s;
+  if (auto s = ValidateRowCells(row); !s.ok()) return s;
+  StartRow(row.clustering);
   record_.clear();
   EncodeRowRecord(row, &bases_, &record_);
   if (auto s = AppendRecord(&data_, record_); !s.ok()) return s;
   collector_.AddRow(row);
+  last_clustering_.assign(row.clustering);
+  has_row_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status SSTableWriterImpl::AddLiveRow(const LiveRowRecord& row, const EncodingBases& bases) {
+  if (!status_.ok()) return status_;
+  if (!in_partition_) return absl::FailedPreconditionError("AddRow outside a partition");
+  // Not empty, and its cells valid: ParseLiveRowRecord checked.
+  if (auto s = CheckRowOrder(row.clustering); !s.ok()) return s;
+  StartRow(row.clustering);
+  if (IsVerbatim(row, bases, bases_)) {
+    if (auto s = AppendRecord(&data_, row.record); !s.ok()) return s;
+  } else {
+    record_.clear();
+    AppendLiveRowRecord(row, bases, &bases_, &record_);
+    if (auto s = AppendRecord(&data_, record_); !s.ok()) return s;
+  }
+  collector_.AddLiveRow(row);
   last_clustering_.assign(row.clustering);
   has_row_ = true;
   return absl::OkStatus();
@@ -177,7 +212,9 @@ absl::Status SSTableWriterImpl::EndPartition() {
   if (!entry_.row_index.empty()) {
     entry_.row_index.push_back({span_first_, last_clustering_, span_position_});
   }
-  if (partitions_ % static_cast<int64_t>(options_.summary_interval) == 0) {
+  // partitions_ % summary_interval == 0, counted down instead of divided.
+  if (until_summary_-- == 0) {
+    until_summary_ = options_.summary_interval - 1;
     summary_.push_back({entry_.key, index_.position()});
   }
   record_.clear();
@@ -185,7 +222,8 @@ absl::Status SSTableWriterImpl::EndPartition() {
   if (auto s = AppendRecord(&index_, record_); !s.ok()) return s;
   bloom_.AddKey(entry_.key);
   collector_.EndPartition(data_.raw_bytes() - partition_raw_start_);
-  last_key_ = entry_.key;
+  // entry_.key is assigned afresh by the next BeginPartition: a swap saves a copy.
+  last_key_.swap(entry_.key);
   ++partitions_;
   in_partition_ = false;
   return absl::OkStatus();
@@ -244,9 +282,10 @@ absl::StatusOr<std::unique_ptr<SSTableWriter>> SSTableWriter::Create(
                                                    " outside ", kMinBlockSize, "..",
                                                    kMaxBlockSize));
   }
-  if (options.zstd_level != 0 &&
-      (options.zstd_level < ZSTD_minCLevel() || options.zstd_level > ZSTD_maxCLevel())) {
-    return absl::InvalidArgumentError(absl::StrCat("zstd level ", options.zstd_level));
+  for (int level : {options.zstd_level, options.index_zstd_level.value_or(0)}) {
+    if (level != 0 && (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel())) {
+      return absl::InvalidArgumentError(absl::StrCat("zstd level ", level));
+    }
   }
   if (options.summary_interval == 0 || options.row_index_interval == 0) {
     return absl::InvalidArgumentError("summary_interval and row_index_interval must be positive");

@@ -10,19 +10,24 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "cassette/env.h"
 #include "row/cell.h"
+#include "sstable/live_row.h"
 #include "sstable/sstable_stats.h"
 #include "tombstone/range_tombstone_list.h"
 
 namespace cassette {
 
 struct SSTableWriterOptions {
-  int zstd_level = 3;                    // 0: blocks stored uncompressed
+  int zstd_level = 3;  // 0: blocks stored uncompressed
+  // The level of the index file's blocks, if set; else zstd_level. Any level gives the
+  // same format: a reader does not know or care.
+  std::optional<int> index_zstd_level;
   int bloom_bits_per_key = 10;           // ~1% false positives
   size_t block_size = 16 << 10;          // uncompressed bytes per data block (target)
   size_t row_index_interval = 64 << 10;  // a row index entry every ~64 KiB of a partition
@@ -52,6 +57,10 @@ class SSTableWriter {
                                                     const Row& static_row) = 0;
   // REQUIRES: inside a partition; clusterings strictly increasing; row not empty.
   [[nodiscard]] virtual absl::Status AddRow(const Row& row) = 0;
+  // The same as AddRow(r) for the row r that `row` was parsed from (sstable/live_row.h)
+  // in an SSTable encoded against `bases`, without building r.
+  [[nodiscard]] virtual absl::Status AddLiveRow(const LiveRowRecord& row,
+                                                const EncodingBases& bases) = 0;
   [[nodiscard]] virtual absl::Status EndPartition() = 0;
   // Writes index, filter, statistics and footer, syncs every file. An SSTable with no
   // partition is valid.

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "row/cell.h"
+#include "sstable/live_row.h"
 #include "sstable/sstable_stats.h"
 #include "tombstone/range_tombstone_list.h"
 
@@ -20,6 +21,8 @@ class StatsCollector {
   void BeginPartition(std::string_view decorated, const DeletionTime& deletion,
                       const RangeTombstoneList& range_tombstones, const Row& static_row);
   void AddRow(const Row& row);
+  // The same as AddRow(r) for the row `row` was parsed from (sstable/live_row.h).
+  void AddLiveRow(const LiveRowRecord& row);
   // `bytes`: the partition's uncompressed size in the data stream.
   void EndPartition(uint64_t bytes);
   // The statistics of everything added; fills the fields the collector cannot know.
@@ -36,8 +39,16 @@ class StatsCollector {
   void AddTtl(int32_t ttl);
   void AddDeletion(const DeletionTime& d);
   void AddRowContents(const Row& row);
+  void AddClustering(std::string_view clustering);
+
+  // Bucket(v) == 2^i counts in [i], INT64_MAX's in [63]: a partition's two histogram
+  // entries are array increments; Finish makes the maps.
+  static int BucketIndex(int64_t v);
+  static constexpr int kBuckets = 64;
 
   SSTableStats s_;
+  int64_t partition_sizes_[kBuckets] = {};
+  int64_t cell_counts_[kBuckets] = {};
   bool saw_ttl_ = false;
   bool has_clustering_ = false;  // static rows do not count for the clustering range
   int64_t partition_cells_ = 0;

@@ -34,6 +34,7 @@ class Table final : public SSTable {
   uint64_t total_bytes() const override { return total_bytes_; }
   bool MayContain(std::string_view decorated) const override;
   std::unique_ptr<Source> NewSource(std::shared_ptr<const SSTable> self) const override;
+  std::unique_ptr<SSTableScanner> NewScanner(std::shared_ptr<const SSTable> self) const override;
   SSTableReadCounters read_counters() const override {
     return {counters_.blocks.load(std::memory_order_relaxed),
             counters_.bytes.load(std::memory_order_relaxed)};
@@ -85,6 +86,8 @@ class Table final : public SSTable {
 
 // The Source of sstable_reader.h over `table` (table_source.cc).
 std::unique_ptr<Source> NewTableSource(std::shared_ptr<const Table> table);
+// The scanner of sstable_scanner.h over `table` (table_scanner.cc).
+std::unique_ptr<SSTableScanner> NewTableScanner(std::shared_ptr<const Table> table);
 
 }  // namespace cassette
 

@@ -129,6 +129,17 @@ inline Model RandomModel(uint64_t seed, int partitions, int max_rows, size_t max
   return m;
 }
 
+// Drops every deletion and expiry from `r`: no row deletion, a non-expiring liveness
+// marker, cells neither expiring nor tombstones (a tombstone's empty value stays empty).
+inline void MakeRowLive(Row* r) {
+  r->deletion = DeletionTime::Live();
+  if (r->liveness.IsExpiring()) r->liveness = LivenessInfo{r->liveness.timestamp};
+  for (Cell& c : r->cells) {
+    c.ttl = 0;
+    c.ldt = kNoDeletionTime;
+  }
+}
+
 inline absl::StatusOr<SSTableStats> WriteModel(Env* env, const std::string& dir, uint64_t number,
                                                const SSTableWriterOptions& options,
                                                const Model& m) {
