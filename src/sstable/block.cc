@@ -34,12 +34,15 @@ absl::Status CorruptionAt(const std::string& path, uint64_t offset, std::string_
 // (ZSTD_compressCCtx ignores what the context did before), so sharing changes no byte.
 // A writer has two streams (data and index) and a compaction may alternate between
 // them at every partition: one context keeps one set of match tables in the cache.
+// Null if zstd could not allocate it (asked again at the next call): the block is then
+// stored uncompressed, which any reader accepts.
 static ZSTD_CCtx* ThreadCCtx() {
   struct Holder {
-    ZSTD_CCtx* ctx = ZSTD_createCCtx();
+    ZSTD_CCtx* ctx = nullptr;
     ~Holder() { ZSTD_freeCCtx(ctx); }
   };
   thread_local Holder holder;
+  if (holder.ctx == nullptr) holder.ctx = ZSTD_createCCtx();
   return holder.ctx;
 }
 
@@ -51,10 +54,11 @@ void BlockCompressor::Frame(std::string_view raw, uint64_t seed, std::string* ou
   const size_t start = out->size();
   std::string_view stored = raw;
   uint8_t compression = kBlockRaw;
-  if (level_ != 0) {
+  ZSTD_CCtx* const cctx = level_ != 0 ? ThreadCCtx() : nullptr;
+  if (cctx != nullptr) {
     scratch_.resize(ZSTD_compressBound(raw.size()));
-    size_t n = ZSTD_compressCCtx(ThreadCCtx(), scratch_.data(), scratch_.size(), raw.data(),
-                                 raw.size(), level_);
+    size_t n =
+        ZSTD_compressCCtx(cctx, scratch_.data(), scratch_.size(), raw.data(), raw.size(), level_);
     // Keep zstd's output only if it saves space: then stored_len <= raw_len always holds
     // and a reader can bound the stored size by the block size.
     if (!ZSTD_isError(n) && n < raw.size()) {
@@ -71,12 +75,14 @@ void BlockCompressor::Frame(std::string_view raw, uint64_t seed, std::string* ou
 
 // One decompression context per thread, made on first use: every read creates block
 // readers, and a context per reader cost ~19% of a point read's CPU.
+// Null if zstd could not allocate it (asked again at the next call).
 static ZSTD_DCtx* ThreadDCtx() {
   struct Holder {
-    ZSTD_DCtx* ctx = ZSTD_createDCtx();
+    ZSTD_DCtx* ctx = nullptr;
     ~Holder() { ZSTD_freeDCtx(ctx); }
   };
   thread_local Holder holder;
+  if (holder.ctx == nullptr) holder.ctx = ZSTD_createDCtx();
   return holder.ctx;
 }
 
@@ -114,9 +120,12 @@ absl::Status BlockDecompressor::Unframe(std::string_view in, uint64_t seed, size
     if (content != raw_len) {
       return absl::DataLossError("zstd frame content size does not match block size");
     }
+    ZSTD_DCtx* const dctx = ThreadDCtx();
+    if (dctx == nullptr) {
+      return absl::ResourceExhaustedError("zstd could not allocate a decompression context");
+    }
     raw->resize(raw_len);
-    size_t n =
-        ZSTD_decompressDCtx(ThreadDCtx(), raw->data(), raw->size(), stored.data(), stored.size());
+    size_t n = ZSTD_decompressDCtx(dctx, raw->data(), raw->size(), stored.data(), stored.size());
     if (ZSTD_isError(n) || n != raw_len) {
       raw->clear();
       return absl::DataLossError("zstd decompression failed");

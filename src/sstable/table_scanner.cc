@@ -121,9 +121,11 @@ bool TableScanner::NextPartition() {
   if (in_partition_ && !SkipRows()) return false;
   in_partition_ = false;
   row_valid_ = false;
-  auto end = reader_.AtEnd();
-  if (!end.ok()) return Fail(end.status());
   const SSTableStats& stats = table_->stats();
+  // An SSTable with no partition has an empty data stream: there is no first block to
+  // ask AtEnd about.
+  auto end = table_->data().stream_end == 0 ? absl::StatusOr<bool>(true) : reader_.AtEnd();
+  if (!end.ok()) return Fail(end.status());
   if (*end) {
     if (partitions_ != stats.partition_count) {
       return Corrupt(reader_.block_offset(),

@@ -87,6 +87,16 @@ TEST(ScannerTest, RowsNotReadAreSkipped) {
   EXPECT_TRUE(scanner->status().ok()) << scanner->status();
 }
 
+// A table with no partition (valid: the writer allows it) has an empty data stream.
+TEST(ScannerTest, AnEmptyTableYieldsNothing) {
+  TestEnv env;
+  auto sst = WriteAndOpen(&env, Model{}, 512);
+  ASSERT_NE(sst, nullptr);
+  auto scanner = sst->NewScanner(sst);
+  EXPECT_FALSE(scanner->NextPartition());
+  EXPECT_TRUE(scanner->status().ok()) << scanner->status();
+}
+
 TEST(ScannerTest, DamagedDataIsDataLossNamingTheFile) {
   TestEnv env;
   const Model m = RandomModel(9, 100, 6, 60);
