@@ -181,7 +181,7 @@ std::vector<std::pair<std::string, std::string>> Headline(const LabReport& rep) 
                            r.write_amplification, Verdict(r.write_amplification <= 2.0))});
   }
   for (const RunResult& r : rep.runs) {
-    if (r.workload != "queue") continue;
+    if (r.workload != "queue" && r.workload != "queue-range") continue;
     const double before = PhasePercentileUs(r, "head-before", "read_head", 0.99);
     const double after = PhasePercentileUs(r, "head-after", "read_head", 0.99);
     if (before <= 0 || after < 0) continue;
