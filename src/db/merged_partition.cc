@@ -127,27 +127,46 @@ void MergedRows::Materialize() const {
   ApplyDeletion(&row_, MaxDeletion(outer, row_.deletion));
 }
 
-absl::StatusOr<std::unique_ptr<MergedPartition>> MergedPartition::Open(
-    std::span<Source* const> sources, std::string_view decorated) {
+std::unique_ptr<MergedPartition> MergedPartition::Begin(std::string_view decorated) {
   auto p = std::make_unique<MergedPartition>();
   p->key_ = std::string(decorated);
   p->merged_.Reset();
-  for (size_t i = 0; i < sources.size(); ++i) {
-    Source* s = sources[i];
-    // Sources come newest first: one whose data a partition deletion already found
-    // shadows is not read at all.
-    if (!p->merged_.Admits(s->max_timestamp())) continue;
-    PartitionHeader h;
-    auto found = s->ReadPartition(decorated, &h);
-    if (!found.ok()) return found.status();
-    if (!*found) continue;
-    p->merged_.Add(h);  // copies what it keeps; the static row's views are the source's
-    p->positions_.push_back(i);
-    p->sources_.push_back(s);
-  }
-  p->sources_with_data_ = static_cast<int>(p->sources_.size());
-  p->merged_.Finish();
   return p;
+}
+
+absl::StatusOr<bool> MergedPartition::Add(size_t position, Source* s, PartitionHeader* h) {
+  // Sources come newest first: one whose data a partition deletion already found
+  // shadows is not read at all.
+  if (!merged_.Admits(s->max_timestamp())) return false;
+  auto found = s->ReadPartition(key_, h);
+  if (!found.ok()) return found.status();
+  if (!*found) return false;
+  merged_.Add(*h);  // copies what it keeps; the static row's views are the source's
+  positions_.push_back(position);
+  sources_.push_back(s);
+  return true;
+}
+
+void MergedPartition::Finish() {
+  sources_with_data_ = static_cast<int>(sources_.size());
+  merged_.Finish();
+}
+
+absl::StatusOr<std::unique_ptr<MergedPartition>> MergedPartition::Open(
+    std::span<Source* const> sources, std::string_view decorated) {
+  auto p = Begin(decorated);
+  for (size_t i = 0; i < sources.size(); ++i) {
+    PartitionHeader h;
+    if (auto added = p->Add(i, sources[i], &h); !added.ok()) return added.status();
+  }
+  p->Finish();
+  return p;
+}
+
+MergedRows MergedPartition::RowsFrom(std::vector<std::unique_ptr<RowCursor>> cursors,
+                                     bool reversed) const {
+  const RangeTombstoneList& rts = merged_.range_tombstones();
+  return MergedRows(std::move(cursors), reversed, merged_.deletion(), rts.empty() ? nullptr : &rts);
 }
 
 MergedRows MergedPartition::Rows(std::string_view lo, std::string_view hi, bool reversed) const {

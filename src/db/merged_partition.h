@@ -126,6 +126,20 @@ class MergedPartition {
 
   MergedRows Rows(std::string_view lo, std::string_view hi, bool reversed) const;
 
+  // Open, a source at a time, for a reader that decides after each source whether to
+  // go on (a point read stops once its answer is settled): Begin, then Add for sources
+  // in the order Open takes them (any subset, positions increasing), then Finish.
+  static std::unique_ptr<MergedPartition> Begin(std::string_view decorated);
+  // Reads the partition's header from `s` (at `position` among the reader's sources)
+  // into *h and adds it, as Open does: false if `s` holds nothing for the partition or
+  // a partition deletion added before shadows all it has. What is kept of *h is
+  // copied (the static row's views are the source's, as with Open).
+  absl::StatusOr<bool> Add(size_t position, Source* s, PartitionHeader* h);
+  void Finish();
+  // Rows() over cursors the caller already made: cursors[k] over the k-th source added,
+  // for the same [lo, hi) and direction, not moved since they were made.
+  MergedRows RowsFrom(std::vector<std::unique_ptr<RowCursor>> cursors, bool reversed) const;
+
  private:
   std::string key_;
   std::vector<Source*> sources_;  // those holding the partition

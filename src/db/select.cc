@@ -42,8 +42,13 @@ class Execution {
                              bool allow_static_only);
   void Emit(const std::vector<Value>& pk, const Row* row, const Row& static_row);
   // A point read (one full primary key) needs only the newest sources once the row's
-  // answer is settled; the count of leading sources to read.
-  absl::StatusOr<size_t> SourcesForPointRead(const std::string& key, std::string_view lo,
+  // answer is settled: the partition merged from those, and their row cursors (each
+  // source is read once).
+  struct PointRead {
+    std::unique_ptr<MergedPartition> partition;
+    std::vector<std::unique_ptr<RowCursor>> cursors;  // one per source added
+  };
+  absl::StatusOr<PointRead> OpenForPointRead(const std::string& key, std::string_view lo,
                                              std::string_view hi) const;
   absl::Status AddTombstones(int64_t n, const std::string& key);
   std::string DescribeKey(const std::string& key) const;
@@ -196,16 +201,18 @@ void Execution::Emit(const std::vector<Value>& pk, const Row* row, const Row& st
 // Static columns count as queried columns of the static row. Tombstones in skipped
 // sources are not counted (§12 counts what the read scanned, as Cassandra's
 // timestamp-ordered path does).
-absl::StatusOr<size_t> Execution::SourcesForPointRead(const std::string& key, std::string_view lo,
-                                                      std::string_view hi) const {
+absl::StatusOr<Execution::PointRead> Execution::OpenForPointRead(const std::string& key,
+                                                                 std::string_view lo,
+                                                                 std::string_view hi) const {
   const auto& sources = ctx_.sources;
+  PointRead out;
+  out.partition = MergedPartition::Begin(key);
   std::vector<int64_t> rest(sources.size() + 1, INT64_MIN);
   for (size_t i = sources.size(); i-- > 0;) {
     rest[i] = std::max(rest[i + 1], sources[i]->max_timestamp());
   }
-  // Views in the merged rows point into these; keep them alive until the end.
+  // The settle check's merged row and static row have views into these.
   std::vector<std::unique_ptr<PartitionHeader>> headers;
-  std::vector<std::unique_ptr<RowCursor>> cursors;
   DeletionTime deletion;
   RangeTombstoneList rts;
   Row row, static_row;
@@ -239,9 +246,9 @@ absl::StatusOr<size_t> Execution::SourcesForPointRead(const std::string& key, st
     return live;
   };
   for (size_t i = 0; i < sources.size(); ++i) {
-    if (i > 0 && settled(rest[i])) return i;
+    if (i > 0 && settled(rest[i])) break;
     auto h = std::make_unique<PartitionHeader>();
-    auto found = sources[i]->ReadPartition(key, h.get());
+    auto found = out.partition->Add(i, sources[i], h.get());
     if (!found.ok()) return found.status();
     if (!*found) continue;
     deletion = MaxDeletion(deletion, h->deletion);
@@ -255,7 +262,7 @@ absl::StatusOr<size_t> Execution::SourcesForPointRead(const std::string& key, st
       }
     }
     headers.push_back(std::move(h));
-    auto cursor = sources[i]->NewRowCursor(key, lo, hi, false);
+    auto cursor = sources[i]->NewRowCursor(key, lo, hi, q_.reversed);
     if (cursor->Valid()) {
       if (have_row) {
         MergeRowInto(&row, cursor->row());
@@ -265,21 +272,26 @@ absl::StatusOr<size_t> Execution::SourcesForPointRead(const std::string& key, st
       }
     }
     if (!cursor->status().ok()) return cursor->status();
-    cursors.push_back(std::move(cursor));
+    out.cursors.push_back(std::move(cursor));
   }
-  return sources.size();
+  out.partition->Finish();
+  return out;
 }
 
 absl::Status Execution::ReadPartition(const std::string& key, std::string_view lo,
                                       std::string_view hi, bool allow_static_only) {
-  std::span<Source* const> sources = ctx_.sources;
-  if (point_read_ && sources.size() > 1) {
-    auto needed = SourcesForPointRead(key, lo, hi);
-    if (!needed.ok()) return needed.status();
-    sources = sources.first(*needed);
+  absl::StatusOr<std::unique_ptr<MergedPartition>> mp;
+  std::vector<std::unique_ptr<RowCursor>> point_cursors;
+  const bool point = point_read_ && ctx_.sources.size() > 1;
+  if (point) {
+    auto opened = OpenForPointRead(key, lo, hi);
+    if (!opened.ok()) return opened.status();
+    mp = std::move(opened->partition);
+    point_cursors = std::move(opened->cursors);
+  } else {
+    mp = MergedPartition::Open(ctx_.sources, key);
+    if (!mp.ok()) return mp.status();
   }
-  auto mp = MergedPartition::Open(sources, key);
-  if (!mp.ok()) return mp.status();
   if ((*mp)->sources_with_data() == 0) return absl::OkStatus();
   rs_.stats.partitions_scanned++;
   rs_.stats.sources_touched += (*mp)->sources_with_data();
@@ -301,7 +313,8 @@ absl::Status Execution::ReadPartition(const std::string& key, std::string_view l
   bool emitted = false;
   std::string stop;  // set when the page or LIMIT ended the read inside this partition
   bool stopped = false;
-  MergedRows rows = (*mp)->Rows(lo, hi, q_.reversed);
+  MergedRows rows = point ? (*mp)->RowsFrom(std::move(point_cursors), q_.reversed)
+                          : (*mp)->Rows(lo, hi, q_.reversed);
   for (; rows.Valid(); rows.Next()) {
     Row r = rows.row();
     if (!PurgeRow(&r, purger)) continue;

@@ -8,10 +8,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "row/byte_order.h"
 #include "sstable/block.h"
 #include "sstable/file_names.h"
 #include "sstable/stats_codec.h"
 #include "sstable/table.h"
+#include "util/coding.h"
 
 namespace cassette {
 
@@ -189,24 +191,30 @@ absl::StatusOr<bool> Table::FindEntry(std::string_view key, BlockCache* cache, I
     const uint64_t at = r.block_offset();
     std::string_view record;
     if (auto s = r.ReadRecord(&record, &scratch); !s.ok()) return s;
-    if (auto s = DecodeIndexEntry(record, /*with_row_index=*/false, entry); !s.ok()) {
-      return CorruptionAt(index_.path, at, std::string(s.message()));
+    // Up to summary_interval entries are passed over per lookup: only their keys are
+    // read (no copy, no allocation); the matching entry alone is decoded whole.
+    std::string_view rest = record, entry_key;
+    if (!GetLengthPrefixed(&rest, &entry_key)) {
+      const absl::Status s = DecodeIndexEntry(record, /*with_row_index=*/false, entry);
+      return CorruptionAt(index_.path, at,
+                          s.ok() ? std::string("malformed index entry") : std::string(s.message()));
     }
-    if (has_prev && entry->key <= prev) {
+    if (has_prev && CompareBytes(entry_key, prev) <= 0) {
       return CorruptionAt(index_.path, at, "index keys out of order");
     }
-    if (entry->key > key) {
+    const int order = CompareBytes(entry_key, key);
+    if (order > 0) {
       if (has_prev) *resume = IndexResume{true, std::move(prev), before};
       return false;
     }
-    if (entry->key == key) {
+    if (order == 0) {
       if (auto s = DecodeIndexEntry(record, /*with_row_index=*/true, entry); !s.ok()) {
         return CorruptionAt(index_.path, at, std::string(s.message()));
       }
       *resume = IndexResume{true, entry->key, r.position()};
       return true;
     }
-    prev.swap(entry->key);
+    prev.assign(entry_key);  // reuses prev's buffer
     has_prev = true;
   }
 }

@@ -98,7 +98,9 @@ void CheckRecord(std::string_view record, const EncodingBases& in, std::mt19937_
     AppendLiveRowRecord(live, in, &actual_bases, &actual);
     EXPECT_EQ(actual, expected);
     EXPECT_TRUE(SameBases(actual_bases, expected_bases));
-    if (IsVerbatim(live, in, out)) EXPECT_EQ(expected, "prefix" + std::string(record));
+    if (IsVerbatim(live, in, out)) {
+      EXPECT_EQ(expected, "prefix" + std::string(record));
+    }
   }
 }
 
