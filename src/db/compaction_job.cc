@@ -132,15 +132,6 @@ absl::Status Job::FinishOutput() {
   return absl::OkStatus();
 }
 
-// True if purging may change the row: PurgeRow leaves a row without dead data as it is.
-bool HasDeadData(const Row& r, int64_t now_sec) {
-  if (!r.deletion.IsLive() || (!r.liveness.IsEmpty() && !r.liveness.IsLive(now_sec))) return true;
-  for (const Cell& c : r.cells) {
-    if (!c.IsLive(now_sec)) return true;
-  }
-  return false;
-}
-
 absl::Status Job::BeginOutput() {
   if (out_.begun) return absl::OkStatus();
   if (writer_ == nullptr) {
@@ -164,7 +155,7 @@ absl::Status Job::WriteRows(CompactionInput& in, int64_t* purged, int64_t* tombs
       continue;
     }
     const Row* r = &rows.row();
-    if (HasDeadData(*r, spec_.now_sec)) {
+    if (RowHasDeadData(*r, spec_.now_sec)) {
       scratch_ = *r;
       const size_t cells_before = scratch_.cells.size();
       const bool had_deletion = !scratch_.deletion.IsLive();

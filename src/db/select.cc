@@ -69,6 +69,8 @@ class Execution {
   PagingState last_;             // position after the last row returned
   int64_t tombstones_ = 0;
   ResultSet rs_;
+  Row scratch_;            // a row being purged
+  std::vector<Value> ck_;  // Emit's decoded clustering, reused
 };
 
 absl::Status Execution::Prepare() {
@@ -153,12 +155,14 @@ absl::Status Execution::AddTombstones(int64_t n, const std::string& key) {
 }
 
 void Execution::Emit(const std::vector<Value>& pk, const Row* row, const Row& static_row) {
-  std::vector<Value> ck;
+  std::vector<Value>& ck = ck_;
+  ck.clear();
   if (row != nullptr && !t_.clustering_columns().empty()) {
     // The row came from our own sources; a failure here leaves the values null.
     (void)DecodeClustering(row->clustering, t_.clustering_types(), &ck);
   }
   ResultRow out;
+  out.values.reserve(cols_.size());
   const size_t npk = t_.partition_key_columns().size();
   for (uint32_t id : cols_) {
     const ColumnDef& col = t_.column(id);
@@ -316,15 +320,24 @@ absl::Status Execution::ReadPartition(const std::string& key, std::string_view l
   MergedRows rows = point ? (*mp)->RowsFrom(std::move(point_cursors), q_.reversed)
                           : (*mp)->Rows(lo, hi, q_.reversed);
   for (; rows.Valid(); rows.Next()) {
-    Row r = rows.row();
-    if (!PurgeRow(&r, purger)) continue;
-    if (auto s = AddTombstones(CountRowTombstones(r, ctx_.now_sec), key); !s.ok()) return s;
-    if (!RowHasLiveData(r, ctx_.now_sec)) continue;
-    Emit(pk, &r, static_row);
+    const Row* r = &rows.row();
+    if (RowHasDeadData(*r, ctx_.now_sec)) {
+      // Only a row with something dead is copied to be purged and counted.
+      scratch_ = *r;
+      if (!PurgeRow(&scratch_, purger)) continue;
+      if (auto s = AddTombstones(CountRowTombstones(scratch_, ctx_.now_sec), key); !s.ok()) {
+        return s;
+      }
+      if (!RowHasLiveData(scratch_, ctx_.now_sec)) continue;
+      r = &scratch_;
+    } else if (r->IsEmpty()) {
+      continue;  // as PurgeRow: nothing left
+    }
+    Emit(pk, r, static_row);
     emitted = true;
     if (Full()) {
-      last_ = PagingState{key, std::string(r.clustering), false, 0};
-      stop = std::string(r.clustering);
+      last_ = PagingState{key, std::string(r->clustering), false, 0};
+      stop = std::string(r->clustering);
       stopped = true;
       break;
     }
@@ -352,6 +365,9 @@ absl::Status Execution::ReadPartition(const std::string& key, std::string_view l
 
 absl::StatusOr<ResultSet> Execution::Run() {
   if (auto s = Prepare(); !s.ok()) return s;
+  // A bounded query (a feed's LIMIT 100, a page) grows its rows once.
+  if (budget_ != kUnlimited)
+    rs_.rows.reserve(static_cast<size_t>(std::min<int64_t>(budget_, 1024)));
   const bool open_slice = !q_.slice.start && !q_.slice.end;
   if (!pk_key_.empty()) {
     std::string lo = lo_, hi = hi_;

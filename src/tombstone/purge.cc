@@ -23,6 +23,14 @@ std::optional<Cell> PurgeCell(const Cell& cell, const Purger& purger) {
   return tombstone;
 }
 
+bool RowHasDeadData(const Row& r, int64_t now_sec) {
+  if (!r.deletion.IsLive() || (!r.liveness.IsEmpty() && !r.liveness.IsLive(now_sec))) return true;
+  for (const Cell& c : r.cells) {
+    if (!c.IsLive(now_sec)) return true;
+  }
+  return false;
+}
+
 bool PurgeRow(Row* row, const Purger& purger) {
   // BTreeRow.purge: an expired marker is tested with its expiry time like a cell; a
   // non-expiring marker is always live and never purged.

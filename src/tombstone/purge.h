@@ -39,6 +39,11 @@ std::optional<Cell> PurgeCell(const Cell& cell, const Purger& purger);
 // deletion (reset to Live if purgeable) and cells. Returns false if nothing is left.
 bool PurgeRow(Row* row, const Purger& purger);
 
+// False if the row holds only live data (no row deletion, no expired marker, no dead
+// cell): PurgeRow then leaves it as it is and CountRowTombstones counts 0, so callers
+// may skip both (and the copy PurgeRow needs).
+bool RowHasDeadData(const Row& row, int64_t now_sec);
+
 // Tombstones a merged, purged row contributes to a read's count (§12): each dead cell
 // counts 1 (expired cells too); a row that is not live, has no dead cells and has a row
 // deletion or an expired marker (Cassandra Row.hasDeletion) counts 1.

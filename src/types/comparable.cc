@@ -256,10 +256,12 @@ std::string EncodeClustering(std::span<const Value> values,
   return out;
 }
 
-absl::Status DecodeClustering(std::string_view encoded,
-                              std::span<const ClusteringColumnType> columns,
-                              std::vector<Value>* out) {
-  std::vector<Value> values;
+namespace {
+
+// Appends to `values` (empty on entry); on an error they hold a prefix.
+absl::Status DecodeClusteringInto(std::string_view encoded,
+                                  std::span<const ClusteringColumnType> columns,
+                                  std::vector<Value>& values) {
   size_t pos = 0;
   for (size_t i = 0; i < columns.size() && pos < encoded.size(); ++i) {
     const CqlType t = columns[i].type;
@@ -288,8 +290,19 @@ absl::Status DecodeClustering(std::string_view encoded,
                                             " trailing bytes after all ", columns.size(),
                                             " clustering columns"));
   }
-  *out = std::move(values);
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status DecodeClustering(std::string_view encoded,
+                              std::span<const ClusteringColumnType> columns,
+                              std::vector<Value>* out) {
+  // Decoded into *out itself, so a caller that reuses it allocates nothing per row.
+  out->clear();
+  absl::Status s = DecodeClusteringInto(encoded, columns, *out);
+  if (!s.ok()) out->clear();
+  return s;
 }
 
 }  // namespace cassette

@@ -46,8 +46,9 @@ void AppendClusteringComponent(const Value& v, bool descending, std::string* out
 std::string EncodeClustering(std::span<const Value> values,
                              std::span<const ClusteringColumnType> columns);
 
-// Decodes a full or prefix encoding into values. DataLoss (naming the component) if
-// the bytes are malformed; never reads out of bounds.
+// Decodes a full or prefix encoding into *out (replacing what it held; its capacity is
+// reused). DataLoss (naming the component), and *out empty, if the bytes are malformed;
+// never reads out of bounds.
 absl::Status DecodeClustering(std::string_view encoded,
                               std::span<const ClusteringColumnType> columns,
                               std::vector<Value>* out);
