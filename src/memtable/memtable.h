@@ -13,6 +13,9 @@
 //      version is completely written. A reader with snapshot S uses the newest version
 //      with seq <= S, so a batch (one seq) appears to a reader all at once or not at all.
 //   5. Sequence numbers passed to Apply never decrease.
+//   6. The writer alone keeps a hash index from decorated key to partition node (keys
+//      are views of the arena copies), so a write to a partition the memtable already
+//      holds finds it in one probe instead of a skiplist search; readers never touch it.
 //
 // A memtable becomes immutable by simply no longer receiving writes; it stays readable.
 
@@ -24,6 +27,7 @@
 #include <memory>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "memtable/partition_update.h"
 #include "memtable/skiplist.h"
 #include "row/source.h"
@@ -95,8 +99,10 @@ class Memtable {
   // seq >= every seq applied before.
   void Apply(const PartitionUpdate& update, uint64_t seq);
 
-  // Arena bytes in use; readable from any thread.
-  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  // Arena bytes and the writer's partition index in use; readable from any thread.
+  size_t ApproximateMemoryUsage() const {
+    return arena_.MemoryUsage() + index_bytes_.load(std::memory_order_relaxed);
+  }
   // Number of Apply calls; readable from any thread.
   int64_t update_count() const { return updates_.load(std::memory_order_relaxed); }
   // Smallest write timestamp applied (for tombstone purge decisions); INT64_MAX if none.
@@ -119,6 +125,9 @@ class Memtable {
   std::atomic<int64_t> updates_{0};
   std::atomic<int64_t> min_ts_{INT64_MAX};
   std::string scratch_;  // writer-only encode buffer
+  // Writer-only (invariant 6).
+  absl::flat_hash_map<std::string_view, PartitionNode*> partition_index_;
+  std::atomic<size_t> index_bytes_{0};
 };
 
 }  // namespace cassette
