@@ -1,5 +1,7 @@
 #include "db/merged_partition.h"
 
+#include <algorithm>
+
 #include "row/byte_order.h"
 #include "tombstone/reconcile.h"
 
@@ -169,11 +171,51 @@ MergedRows MergedPartition::RowsFrom(std::vector<std::unique_ptr<RowCursor>> cur
   return MergedRows(std::move(cursors), reversed, merged_.deletion(), rts.empty() ? nullptr : &rts);
 }
 
+// The part of [lo, hi) worth reading from a source whose every timestamp is at most
+// `source_max`: a range tombstone newer than that shadows all the source holds in its
+// range, so a read going forward starts past such fragments touching lo (backward,
+// stops before those touching hi). The merge would drop those rows anyway; the source
+// is just not asked for them (the Cassandra queue idiom: one range deletion in front of
+// every consumed row, over older SSTables still holding the rows).
+std::pair<std::string_view, std::string_view> UnshadowedSlice(const RangeTombstoneList& rts,
+                                                              std::string_view lo,
+                                                              std::string_view hi, bool reversed,
+                                                              int64_t source_max) {
+  const auto& f = rts.fragments();
+  auto shadows = [&](const RangeTombstone& rt) {
+    return rt.deletion.marked_for_delete_at > source_max;
+  };
+  if (!reversed) {
+    // The first fragment ending after lo; fragments are sorted and do not overlap.
+    auto it =
+        std::upper_bound(f.begin(), f.end(), lo,
+                         [](std::string_view v, const RangeTombstone& rt) { return v < rt.end; });
+    for (; it != f.end() && it->start <= lo && lo < hi && shadows(*it); ++it) lo = it->end;
+    if (lo > hi) lo = hi;
+  } else {
+    // The last fragment starting before hi.
+    auto it =
+        std::lower_bound(f.begin(), f.end(), hi,
+                         [](const RangeTombstone& rt, std::string_view v) { return rt.start < v; });
+    while (it != f.begin()) {
+      --it;
+      if (!(it->end >= hi && lo < hi && shadows(*it))) break;
+      hi = it->start;
+    }
+    if (hi < lo) hi = lo;
+  }
+  return {lo, hi};
+}
+
 MergedRows MergedPartition::Rows(std::string_view lo, std::string_view hi, bool reversed) const {
+  const RangeTombstoneList& rts = merged_.range_tombstones();
   std::vector<std::unique_ptr<RowCursor>> cursors;
   cursors.reserve(sources_.size());
-  for (Source* s : sources_) cursors.push_back(s->NewRowCursor(key_, lo, hi, reversed));
-  const RangeTombstoneList& rts = merged_.range_tombstones();
+  for (Source* s : sources_) {
+    auto [from, to] = rts.empty() ? std::pair(lo, hi)
+                                  : UnshadowedSlice(rts, lo, hi, reversed, s->max_timestamp());
+    cursors.push_back(s->NewRowCursor(key_, from, to, reversed));
+  }
   return MergedRows(std::move(cursors), reversed, merged_.deletion(), rts.empty() ? nullptr : &rts);
 }
 

@@ -18,6 +18,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -106,6 +107,15 @@ class MergedRows {
   mutable Row row_;
   absl::Status status_;
 };
+
+// The part of [lo, hi) a read needs from a source whose timestamps are all at most
+// `source_max`, given the partition's merged range tombstones: fragments newer than the
+// source that touch the start of the read (its end, if reversed) are cut off, since they
+// shadow everything the source holds there. Exposed for tests.
+std::pair<std::string_view, std::string_view> UnshadowedSlice(const RangeTombstoneList& rts,
+                                                              std::string_view lo,
+                                                              std::string_view hi, bool reversed,
+                                                              int64_t source_max);
 
 class MergedPartition {
  public:
