@@ -76,6 +76,7 @@ json RunJson(const RunResult& r) {
                             {"ops_per_sec", s.ops_per_sec},
                             {"ops_done", s.ops_done},
                             {"disk_bytes", s.disk_bytes},
+                            {"sstable_bytes", s.sstable_bytes},
                             {"live_bytes", s.live_bytes},
                             {"bytes_written", s.bytes_written},
                             {"sstables", s.sstables},
@@ -174,14 +175,15 @@ std::string RunsCsv(const LabReport& report) {
 std::string TimelineCsv(const LabReport& report) {
   std::string csv =
       "engine,workload,t,phase,ops_per_sec,disk_bytes,live_bytes,space_amp,bytes_written,"
-      "sstables,pending_compactions,pending_compaction_bytes,bytes_compacted\n";
+      "sstables,pending_compactions,pending_compaction_bytes,bytes_compacted,sstable_bytes\n";
   for (const RunResult& r : report.runs) {
     for (const Sample& s : r.timeline) {
       const double amp = s.live_bytes > 0 ? double(s.disk_bytes) / double(s.live_bytes) : NAN;
-      AddRow(&csv, {CsvField(r.engine), CsvField(r.workload), Num(s.t_seconds), CsvField(s.phase),
-                    Num(s.ops_per_sec), Num(s.disk_bytes), Num(s.live_bytes), Num(amp),
-                    Num(s.bytes_written), Num(s.sstables), Known(s.pending_compactions),
-                    Known(s.pending_compaction_bytes), Num(s.bytes_compacted)});
+      AddRow(&csv,
+             {CsvField(r.engine), CsvField(r.workload), Num(s.t_seconds), CsvField(s.phase),
+              Num(s.ops_per_sec), Num(s.disk_bytes), Num(s.live_bytes), Num(amp),
+              Num(s.bytes_written), Num(s.sstables), Known(s.pending_compactions),
+              Known(s.pending_compaction_bytes), Num(s.bytes_compacted), Num(s.sstable_bytes)});
     }
   }
   return csv;

@@ -59,6 +59,7 @@ struct Sample {
   int64_t pending_compactions = -1;
   int64_t pending_compaction_bytes = -1;
   uint64_t bytes_compacted = 0;
+  uint64_t sstable_bytes = 0;  // the engine's SSTables alone (no log, no metadata)
 };
 
 struct RunResult {

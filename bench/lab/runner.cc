@@ -289,6 +289,7 @@ Sample Run::TakeSample(double interval, int64_t* last_ops) {
   s.bytes_written = WriteSyscallBytes() - wchar0_;
   const EngineStats st = e_->Stats();
   s.sstables = st.sstables;
+  s.sstable_bytes = st.sstable_bytes;
   s.pending_compactions = st.pending_compactions;
   s.pending_compaction_bytes = st.pending_compaction_bytes;
   s.bytes_compacted = st.bytes_compacted;

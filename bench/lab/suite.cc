@@ -94,10 +94,11 @@ double RateBetweenOps(const RunResult& r, int64_t from, int64_t to) {
   return static_cast<double>(to - from) / (b - a);
 }
 
-std::pair<double, double> SteadySpaceAmp(const RunResult& r, double fraction) {
+std::pair<double, double> SteadySpaceAmp(const RunResult& r, double fraction, bool sstables_only) {
   std::vector<double> amps;
   for (const Sample& s : r.timeline) {
-    if (s.live_bytes > 0) amps.push_back(static_cast<double>(s.disk_bytes) / s.live_bytes);
+    const uint64_t bytes = sstables_only ? s.sstable_bytes : s.disk_bytes;
+    if (s.live_bytes > 0) amps.push_back(static_cast<double>(bytes) / s.live_bytes);
   }
   if (amps.empty()) return {-1, -1};
   const size_t from =
@@ -173,12 +174,14 @@ std::vector<std::pair<std::string, std::string>> Headline(const LabReport& rep) 
     if (r.workload != "timeseries-ttl") continue;
     // Steady state: the last 60% of the run (the first TTL has passed by then).
     const auto [mean, mx] = SteadySpaceAmp(r, 0.6);
+    // The folder holds the log too; Cassandra's "space used" counts SSTables alone.
+    const auto [sst_mean, sst_max] = SteadySpaceAmp(r, 0.6, /*sstables_only=*/true);
     out.push_back(
         {"P4", fmt::format("{} time series with TTL: disk/live steady mean {:.2f}, max "
-                           "{:.2f} (goal <= 1.25: {}); write amplification {:.2f} (goal "
-                           "<= 2: {})",
-                           r.engine, mean, mx, Verdict(mean >= 0 && mean <= 1.25),
-                           r.write_amplification, Verdict(r.write_amplification <= 2.0))});
+                           "{:.2f} (goal <= 1.25: {}); SSTables alone/live mean {:.2f}, max "
+                           "{:.2f}; write amplification {:.2f} (goal <= 2: {})",
+                           r.engine, mean, mx, Verdict(mean >= 0 && mean <= 1.25), sst_mean,
+                           sst_max, r.write_amplification, Verdict(r.write_amplification <= 2.0))});
   }
   for (const RunResult& r : rep.runs) {
     if (r.workload != "queue" && r.workload != "queue-range") continue;

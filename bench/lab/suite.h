@@ -30,7 +30,8 @@ double PhasePercentileUs(const RunResult& r, const std::string& phase, const std
 double RateBetweenOps(const RunResult& r, int64_t from, int64_t to);
 // Disk ÷ live over the samples of the last `fraction` of the run's samples that have live
 // data: {mean, max}.
-std::pair<double, double> SteadySpaceAmp(const RunResult& r, double fraction);
+std::pair<double, double> SteadySpaceAmp(const RunResult& r, double fraction,
+                                         bool sstables_only = false);
 
 // The lines of the results table for whatever runs `report` holds (a P-id is emitted only
 // when its runs are present), each "value (goal …: met|MISSED)".

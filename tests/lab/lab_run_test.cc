@@ -125,6 +125,11 @@ TEST(LabRunTest, RatesAndSteadyStateFromTheTimeline) {
   const auto [mean, mx] = SteadySpaceAmp(r, 0.5);
   EXPECT_NEAR(mean, 1.1, 1e-9);
   EXPECT_NEAR(mx, 1.1, 1e-9);
+  // SSTables alone: the log and metadata in the folder are left out.
+  for (Sample& s : r.timeline) s.sstable_bytes = s.disk_bytes - 30;
+  const auto [sst_mean, sst_mx] = SteadySpaceAmp(r, 0.5, /*sstables_only=*/true);
+  EXPECT_NEAR(sst_mean, 0.8, 1e-9);
+  EXPECT_NEAR(sst_mx, 0.8, 1e-9);
 }
 
 // P5 is read from both queue workloads: row tombstones and the range-deletion idiom.

@@ -95,6 +95,7 @@ LabReport MakeReport() {
     s.ops_per_sec = 500 - 40 * i;
     s.ops_done = 400 * i;
     s.disk_bytes = 100'000 * (i + 1);
+    s.sstable_bytes = 70'000 * (i + 1);
     s.live_bytes = 80'000 * (i + 1);
     s.bytes_written = 150'000 * (i + 1);
     s.sstables = i;
@@ -194,6 +195,7 @@ TEST(ReportTest, JsonHasEveryField) {
   EXPECT_EQ(r0["timeline"].size(), 6u);
   EXPECT_EQ(r0["timeline"][3]["phase"], "read");
   EXPECT_EQ(r0["timeline"][3]["ops_done"], 1200);
+  EXPECT_EQ(r0["timeline"][3]["sstable_bytes"], 280000);
   EXPECT_EQ(r0["files"].size(), 7u);
   EXPECT_EQ(r0["files"][3]["created"], false);
   EXPECT_EQ(j["runs"][1]["error"], "engine stopped: disk full");
@@ -229,8 +231,8 @@ TEST(ReportTest, CsvFilesHaveHeadersRowsAndQuoting) {
   ASSERT_EQ(timeline.size(), 1u + 6 + 3);
   EXPECT_EQ(timeline[0].substr(0, 24), "engine,workload,t,phase,");
   // -1 ("cannot tell") is an empty field.
-  EXPECT_EQ(timeline[2], "cassette/LCS,feed,1,load,460,200000,160000,1.25,300000,1,,,20000");
-  EXPECT_EQ(timeline[7], "x<y&z,\"w,1\",0,run,50,1000,900,1.1111111111111112,0,1,,,0");
+  EXPECT_EQ(timeline[2], "cassette/LCS,feed,1,load,460,200000,160000,1.25,300000,1,,,20000,140000");
+  EXPECT_EQ(timeline[7], "x<y&z,\"w,1\",0,run,50,1000,900,1.1111111111111112,0,1,,,0,0");
 
   const auto files = Lines(ReadAll(dir / "files.csv"));
   ASSERT_EQ(files.size(), 1u + 4 + 1);
