@@ -336,9 +336,12 @@ RunResult Run::Go() {
   cfg.clustering_newest_first = w_.newest_first;
   cfg.strategy =
       spec_.strategy.empty() && spec_.engine == "cassette" ? w_.cassette_strategy : spec_.strategy;
+  // The workload's cassette options belong to its cassette strategy, however the engine
+  // was named ("cassette" or "cassette/TWCS"); options in the engine spec override them.
   cfg.strategy_options = spec_.options;
-  if (spec_.engine == "cassette" && spec_.strategy.empty())
-    cfg.strategy_options = w_.cassette_options;
+  if (spec_.engine == "cassette" && cfg.strategy == w_.cassette_strategy) {
+    for (const auto& [k, v] : w_.cassette_options) cfg.strategy_options.emplace(k, v);
+  }
   cfg.ttl_seconds = w_.ttl_seconds;
   cfg.gc_grace_seconds = w_.gc_grace_seconds;
   cfg.clock = &clock_;

@@ -3,6 +3,7 @@
 // error), and the measurements the report is made of are filled in.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -108,6 +109,37 @@ TEST(LabRunTest, CassetteRejectsBadStrategyOptionsAtOpen) {
   auto r = RunWorkload(*w, *spec);
   ASSERT_TRUE(r.ok());
   EXPECT_NE(r->error.find("sstable_size_in_mb"), std::string::npos) << r->error;
+}
+
+// The workload's cassette options (P4's 1-hour TWCS windows) apply however the engine is
+// named; the table names it "cassette/TWCS". Options in the engine spec win.
+TEST(LabRunTest, WorkloadStrategyOptionsApplyToTheNamedStrategy) {
+  auto w = LoadWorkload("timeseries-ttl");
+  ASSERT_TRUE(w.ok());
+  for (Phase& p : w->phases) p.ops = std::min<int64_t>(p.ops, 2000);
+  RunSpec base;
+  base.progress = false;
+  struct Case {
+    std::string engine, unit, size;
+  };
+  for (const Case& c : {Case{"cassette", "HOURS", "1"}, Case{"cassette/TWCS", "HOURS", "1"},
+                        Case{"cassette/TWCS:compaction_window_size=2", "HOURS", "2"}}) {
+    auto spec = ParseEngineSpec(c.engine, base);
+    ASSERT_TRUE(spec.ok());
+    spec->dir = TestDir("ts-options");
+    auto r = RunWorkload(*w, *spec);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->error, "") << c.engine;
+    EXPECT_EQ(r->settings["option.compaction_window_unit"], c.unit) << c.engine;
+    EXPECT_EQ(r->settings["option.compaction_window_size"], c.size) << c.engine;
+  }
+  // Another strategy does not inherit TWCS's options.
+  auto stcs = ParseEngineSpec("cassette/STCS", base);
+  ASSERT_TRUE(stcs.ok());
+  stcs->dir = TestDir("ts-options-stcs");
+  auto r = RunWorkload(*w, *stcs);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->settings.count("option.compaction_window_unit"), 0u);
 }
 
 TEST(LabRunTest, RatesAndSteadyStateFromTheTimeline) {
