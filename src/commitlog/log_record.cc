@@ -36,7 +36,9 @@ absl::Status CheckSegmentHeader(std::string_view header, uint64_t expected_id) {
     return absl::DataLossError("bad segment magic (not a cassette commit-log segment)");
   }
   const uint32_t version = DecodeFixed32(header.data() + 8);
-  if (version >= 1 && version < kSegmentFormatVersion) {
+  // Versions 1 and 2 were written by older builds; 3 never was (skipped so that no single
+  // flipped bit of 4 reads as an older version).
+  if (version == 1 || version == 2) {
     // Not damage: an older build wrote it. Salvage must not skip it (its records are
     // intact) and replay must not delete it as a torn header.
     return absl::FailedPreconditionError(absl::StrCat(

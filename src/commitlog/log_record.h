@@ -2,7 +2,7 @@
 // Byte-level spec with a picture and a hex dump: docs/commitlog-format.md.
 //
 //   segment        := header record*
-//   header         := magic[8] = "CASSCLOG"  version:fixed32 = 2  segment_id:fixed64
+//   header         := magic[8] = "CASSCLOG"  version:fixed32 = 4  segment_id:fixed64
 //   record         := length:fixed32  length_check:fixed32  checksum:fixed64  payload[length]
 //   length_check   := low 32 bits of XXH3_64bits_withSeed(length:fixed32, seed + 1)
 //   checksum       := XXH3_64bits_withSeed(length:fixed32 || payload, seed)
@@ -41,7 +41,7 @@ namespace cassette {
 inline constexpr std::string_view kSegmentMagic = "CASSCLOG";
 // Do not change: on disk. Version 1 had a 12-byte record header without length_check;
 // this build does not read it (cassette had no released users when it changed).
-inline constexpr uint32_t kSegmentFormatVersion = 2;
+inline constexpr uint32_t kSegmentFormatVersion = 4;  // 3 skipped: see docs
 // Do not change: on disk. magic, version, segment_id.
 inline constexpr size_t kSegmentHeaderSize = 8 + 4 + 8;
 // Do not change: on disk. length, length_check, checksum.
@@ -53,9 +53,9 @@ inline constexpr uint64_t kMaxRecordPayload = std::numeric_limits<uint32_t>::max
 void EncodeSegmentHeader(uint64_t segment_id, std::string* dst);
 
 // OK if `header` (kSegmentHeaderSize bytes) is the header of segment `expected_id`.
-// FailedPrecondition if it is an intact header of an older format version (1 ..
-// kSegmentFormatVersion - 1): the file is not damaged, this build just cannot read it.
-// Otherwise DataLoss saying which field is wrong. The caller adds the file name.
+// FailedPrecondition if it is an intact header of an older format version (1 or 2): the file is not
+// damaged, this build just cannot read it. Otherwise DataLoss saying which field is wrong. The
+// caller adds the file name.
 [[nodiscard]] absl::Status CheckSegmentHeader(std::string_view header, uint64_t expected_id);
 
 // The checksum of the record holding `payload` at `record_offset` of segment

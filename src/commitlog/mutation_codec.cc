@@ -1,10 +1,12 @@
 #include "commitlog/mutation_codec.h"
 
+#include <cassert>
 #include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "row/row_codec.h"
+#include "types/partition_key.h"
 #include "util/coding.h"
 
 namespace cassette {
@@ -47,8 +49,8 @@ class Decoder {
         absl::StrCat("malformed commit log batch: ", std::string(what), " (", where, ")"));
   }
 
-  absl::Status Fixed64(uint64_t* v, std::string_view what) {
-    return GetFixed64(&in_, v) ? absl::OkStatus() : Error(what);
+  absl::Status Varint64(uint64_t* v, std::string_view what) {
+    return GetVarint64(&in_, v) ? absl::OkStatus() : Error(what);
   }
   absl::Status Varint32(uint32_t* v, std::string_view what) {
     return GetVarint32(&in_, v) ? absl::OkStatus() : Error(what);
@@ -121,10 +123,10 @@ absl::Status DecodeRowUpdate(Decoder* d, RowUpdate* out) {
 absl::Status DecodeEntry(Decoder* d, BatchEntry* out) {
   std::string_view table, key;
   CASSETTE_CODEC_RETURN_IF_ERROR(d->Bytes(&table, "table name"));
-  CASSETTE_CODEC_RETURN_IF_ERROR(d->Bytes(&key, "decorated key"));
+  CASSETTE_CODEC_RETURN_IF_ERROR(d->Bytes(&key, "partition key"));
   out->table = std::string(table);
   PartitionUpdate& u = out->update;
-  u.decorated_key = std::string(key);
+  u.decorated_key = DecoratePartitionKey(key);
   const size_t flags_offset = d->offset();
   uint8_t flags = 0;
   CASSETTE_CODEC_RETURN_IF_ERROR(d->Byte(&flags, "entry flags"));
@@ -165,13 +167,15 @@ absl::Status DecodeEntry(Decoder* d, BatchEntry* out) {
 
 std::string EncodeBatch(uint64_t seq, const std::vector<BatchEntry>& entries) {
   std::string out;
-  PutFixed64(&out, seq);
+  PutVarint64(&out, seq);
   PutVarint32(&out, static_cast<uint32_t>(entries.size()));
   std::string body;
   for (const BatchEntry& e : entries) {
     const PartitionUpdate& u = e.update;
     PutLengthPrefixed(&out, e.table);
-    PutLengthPrefixed(&out, u.decorated_key);
+    // The token is a hash of the key: replay recomputes it instead of reading 8 bytes.
+    assert(u.decorated_key.size() >= 8);
+    PutLengthPrefixed(&out, std::string_view(u.decorated_key).substr(8));
     const bool has_deletion = !u.partition_deletion.IsLive();
     out.push_back(static_cast<char>(has_deletion ? kEntryHasPartitionDeletion : 0));
     if (has_deletion) PutDeletion(&out, u.partition_deletion);
@@ -200,7 +204,7 @@ absl::StatusOr<DecodedBatch> DecodeBatch(std::string_view payload) {
   if (!payload.empty()) std::memcpy(batch.bytes_.get(), payload.data(), payload.size());
   Decoder d(std::string_view(batch.bytes_.get(), payload.size()));
 
-  CASSETTE_CODEC_RETURN_IF_ERROR(d.Fixed64(&batch.seq_, "sequence number"));
+  CASSETTE_CODEC_RETURN_IF_ERROR(d.Varint64(&batch.seq_, "sequence number"));
   uint32_t n;
   CASSETTE_CODEC_RETURN_IF_ERROR(d.Count(&n, kMinEntrySize, "entry count"));
   batch.entries_.resize(n);

@@ -1,8 +1,8 @@
 // The payload of one commit-log record: one write batch — its sequence number and the
 // partition updates it applies, each tagged with its table.
 //
-//   batch        := seq:fixed64 entry_count:varint32 entry{entry_count}
-//   entry        := table:length-prefixed decorated_key:length-prefixed eflags:u8
+//   batch        := seq:varint64 entry_count:varint32 entry{entry_count}
+//   entry        := table:length-prefixed partition_key:length-prefixed eflags:u8
 //                   [partition_deletion] rt_count:varint32 range_tombstone{rt_count}
 //                   row_count:varint32 row{row_count}
 //     eflags: 0x01 has partition deletion (absent means DeletionTime::Live())
@@ -13,9 +13,10 @@
 //     rflags: 0x01 static row
 //     body: the row encoding of row/row_codec.h (liveness, row deletion, cells)
 //
-// Primitive encodings are util/coding.h's. Range tombstones are kept as given (in order,
-// unfragmented), so a decoded update is exactly the encoded one. Details and a hex dump:
-// docs/commitlog-format.md. Do not change: embedded in on-disk data.
+// partition_key is the serialized key without its token: decoding decorates it again
+// (Murmur3, types/partition_key.h). Primitive encodings are util/coding.h's. Range tombstones are
+// kept as given (in order, unfragmented), so a decoded update is exactly the encoded one. Details
+// and a hex dump: docs/commitlog-format.md. Do not change: embedded in on-disk data.
 //
 // Decoding treats the payload as untrusted even though the record checksum passed (a bug
 // or a format change must not crash replay): every count and length is checked against
@@ -68,7 +69,8 @@ class DecodedBatch {
   std::vector<BatchEntry> entries_;
 };
 
-// Encodes a batch. Each row's `row.clustering` is ignored (RowUpdate::clustering is the
+// Encodes a batch. REQUIRES: every decorated_key is DecoratePartitionKey(serialized key)
+// (the token is not written). Each row's `row.clustering` is ignored (RowUpdate::clustering is the
 // row's clustering); cells are written as row/row_codec.h encodes them.
 std::string EncodeBatch(uint64_t seq, const std::vector<BatchEntry>& entries);
 

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "row/row_codec.h"
+#include "types/partition_key.h"
 #include "util/coding.h"
 
 namespace cassette {
@@ -74,7 +75,7 @@ std::vector<BatchEntry> EveryFieldBatch() {
   std::vector<BatchEntry> entries(2);
   entries[0].table = "ks.users";
   PartitionUpdate& u = entries[0].update;
-  u.decorated_key = std::string("\x80\x01\x02\x03\x04\x05\x06\x07key", 11);
+  u.decorated_key = DecoratePartitionKey(std::string("\x80\x01\x02\x03\x04\x05\x06\x07key", 11));
   u.partition_deletion = Del(1000, 50);
   // Kept as given: overlapping and out of order, as no RangeTombstoneList would hold them.
   u.range_tombstones = {{"c", std::string(kClusteringTop), Del(900, 40)},
@@ -101,7 +102,7 @@ std::vector<BatchEntry> EveryFieldBatch() {
   u.rows = {stat, row, deleted_only};
 
   entries[1].table = "";
-  entries[1].update.decorated_key = "";
+  entries[1].update.decorated_key = DecoratePartitionKey("");
   return entries;
 }
 
@@ -113,7 +114,7 @@ const std::vector<BatchEntry>& Fixture() {
 
 TEST(MutationCodecTest, EmptyBatchRoundTrips) {
   std::string payload = EncodeBatch(42, {});
-  EXPECT_EQ(payload.size(), 9u);
+  EXPECT_EQ(payload.size(), 2u);  // varint seq, zero count
   absl::StatusOr<DecodedBatch> b = DecodeBatch(payload);
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(b->seq(), 42u);
@@ -129,6 +130,7 @@ TEST(MutationCodecTest, EveryFieldRoundTrips) {
 
 TEST(MutationCodecTest, EncodingIgnoresRowClusteringView) {
   std::vector<BatchEntry> entries(1);
+  entries[0].update.decorated_key = DecoratePartitionKey("k");
   entries[0].update.rows.resize(1);
   entries[0].update.rows[0].clustering = "real";
   entries[0].update.rows[0].row.clustering = "ignored";
@@ -172,7 +174,7 @@ TEST(MutationCodecTest, TrailingBytesAreDataLoss) {
 // A batch with one entry: table "t", key "k", then `rest`.
 std::string OneEntry(std::string_view rest) {
   std::string p;
-  PutFixed64(&p, 1);
+  PutVarint64(&p, 1);
   PutVarint32(&p, 1);
   PutLengthPrefixed(&p, "t");
   PutLengthPrefixed(&p, "k");
@@ -201,7 +203,7 @@ TEST(MutationCodecTest, MalformedFieldsAreNamed) {
   ExpectDataLoss(OneEntry(live), "partition deletion flagged but live");
   ExpectDataLoss(OneEntry(std::string("\x00\x05", 2)), "range tombstone count 5 exceeds");
   ExpectDataLoss(OneEntry(std::string("\x00\x00\x01\x02\x00\x00", 6)),
-                 "unknown row flags 2 (at payload offset 16, entry 0, row 0)");
+                 "unknown row flags 2 (at payload offset 9, entry 0, row 0)");
   // A row body whose cells are out of order.
   std::string body;
   Row row;
@@ -212,15 +214,15 @@ TEST(MutationCodecTest, MalformedFieldsAreNamed) {
   ExpectDataLoss(OneEntry(rows), "row body: malformed row encoding: cells out of order");
 
   std::string huge;
-  PutFixed64(&huge, 1);
+  PutVarint64(&huge, 1);
   PutVarint32(&huge, 0xffffffffu);
   ExpectDataLoss(huge, "entry count 4294967295 exceeds what the remaining 0 bytes can hold");
-  ExpectDataLoss(std::string("\x01\x02\x03", 3), "sequence number");
+  ExpectDataLoss(std::string("\x81\x82\x83", 3), "sequence number");
   // An over-long varint in the entry count.
   std::string overlong;
-  PutFixed64(&overlong, 1);
+  PutVarint64(&overlong, 1);
   overlong.append("\x80\x00", 2);
-  ExpectDataLoss(overlong, "entry count (at payload offset 8)");
+  ExpectDataLoss(overlong, "entry count (at payload offset 1)");
 }
 
 // ---- Properties
@@ -340,7 +342,7 @@ std::vector<BatchEntry> ToEntries(const std::vector<EntrySpec>& specs) {
   for (const EntrySpec& s : specs) {
     BatchEntry e;
     e.table = s.table;
-    e.update.decorated_key = s.key;
+    e.update.decorated_key = DecoratePartitionKey(s.key);
     e.update.partition_deletion = s.partition_deletion;
     e.update.range_tombstones = s.range_tombstones;
     for (const RowSpec& rs : s.rows) {
