@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "bench/lab/engine.h"
 #include "bench/lab/keyspace.h"
@@ -82,7 +83,9 @@ class Run {
   Sample TakeSample(double interval, int64_t* last_ops);
   absl::Status RunPhase(const Phase& p, PhaseResult* out);
   absl::Status OneOp(const Phase& p, Op op, int64_t index, PhaseResult* out);
-  void Check(bool ok, const std::string& what, PhaseResult* out);
+  // `what` is called only for a wrong answer: formatting a message on every operation
+  // would be timed as part of it.
+  void Check(bool ok, absl::FunctionRef<std::string()> what, PhaseResult* out);
   void Counters(const ReadCounters& rc, PhaseResult* out);
 
   const Workload& w_;
@@ -102,10 +105,10 @@ class Run {
   std::vector<Sample> samples_;  // guarded by sh_.mu
 };
 
-void Run::Check(bool ok, const std::string& what, PhaseResult* out) {
+void Run::Check(bool ok, absl::FunctionRef<std::string()> what, PhaseResult* out) {
   if (ok || !checks_) return;
   if (out->errors++ == 0 && r_.error.empty()) {
-    r_.settings["first_wrong_answer"] = absl::StrCat(out->name, ": ", what);
+    r_.settings["first_wrong_answer"] = absl::StrCat(out->name, ": ", what());
   }
 }
 
@@ -161,7 +164,8 @@ absl::Status Run::OneOp(const Phase& p, Op op, int64_t index, PhaseResult* out) 
       st = found.status();
       if (st.ok()) {
         rows = *found;
-        Check(*found, fmt::format("row ({}, {}) not found", id, c), out);
+        Check(
+            *found, [&] { return fmt::format("row ({}, {}) not found", id, c); }, out);
       }
       break;
     }
@@ -173,7 +177,9 @@ absl::Status Run::OneOp(const Phase& p, Op op, int64_t index, PhaseResult* out) 
       const int64_t expect = std::min<int64_t>(want, keys_.tail(i) - keys_.head(i));
       if (st.ok()) rows = *n;
       if (st.ok())
-        Check(*n == expect, fmt::format("partition {}: {} rows, expected {}", id, *n, expect), out);
+        Check(
+            *n == expect,
+            [&] { return fmt::format("partition {}: {} rows, expected {}", id, *n, expect); }, out);
       break;
     }
     case Op::kSlice: {
@@ -183,8 +189,12 @@ absl::Status Run::OneOp(const Phase& p, Op op, int64_t index, PhaseResult* out) 
       const int64_t expect = std::min<int64_t>(p.slice_rows, avail);
       if (st.ok()) rows = *n;
       if (st.ok())
-        Check(*n == expect,
-              fmt::format("slice of {} from {}: {} rows, expected {}", id, c, *n, expect), out);
+        Check(
+            *n == expect,
+            [&] {
+              return fmt::format("slice of {} from {}: {} rows, expected {}", id, c, *n, expect);
+            },
+            out);
       break;
     }
     case Op::kScan: {
@@ -205,7 +215,8 @@ absl::Status Run::OneOp(const Phase& p, Op op, int64_t index, PhaseResult* out) 
       st = found.status();
       if (st.ok()) {
         rows = *found;
-        Check(*found, fmt::format("row ({}, {}) not found", id, c), out);
+        Check(
+            *found, [&] { return fmt::format("row ({}, {}) not found", id, c); }, out);
         st = e_->Put(id, c, payload_);
       }
       break;

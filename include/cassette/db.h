@@ -80,6 +80,12 @@ class Db {
   // SELECT. ResourceExhausted when tombstone_failure_threshold is exceeded (the message
   // names table, partition and counts); InvalidArgument for a bad query.
   virtual absl::StatusOr<ResultSet> Select(const SelectQuery& query) = 0;
+  // The same SELECT with each row lent to `visit` instead of copied into the ResultSet:
+  // rows stays empty; columns, paging_state and stats are filled as above. Nothing is
+  // allocated per row, so this is the form for hot read loops (RocksDB's iterator habit).
+  // The views are valid only during the call. `visit` runs on the calling thread with no
+  // lock held and may use this Db; the read does not see writes made after it started.
+  virtual absl::StatusOr<ResultSet> Select(const SelectQuery& query, RowVisitor visit) = 0;
 
   // One CQL row by full primary key, or nullopt if it does not exist.
   virtual absl::StatusOr<std::optional<ResultRow>> Get(std::string_view table,

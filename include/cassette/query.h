@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "cassette/value.h"
 #include "cassette/write_batch.h"
 
@@ -49,6 +51,22 @@ struct ResultRow {
   std::vector<std::optional<int32_t>> ttl;
   friend bool operator==(const ResultRow&, const ResultRow&) = default;
 };
+
+// A result row lent to a RowVisitor (Db::Select's visitor form): views into the
+// database's memory and the read's own buffers, valid only during the visitor's call.
+// Copy what must outlive it (ToResultRow, or the bytes of a ValueView).
+struct RowView {
+  std::span<const ValueView> values;  // one per result column; null view for null
+  // As ResultRow's, when with_writetime_ttl; empty otherwise.
+  std::span<const std::optional<int64_t>> writetime;
+  std::span<const std::optional<int32_t>> ttl;
+
+  ResultRow ToResultRow() const;
+};
+
+// Called once per result row, in result order. Return false to end the page after this
+// row: the ResultSet's paging_state then resumes after it, as when page_size is reached.
+using RowVisitor = absl::FunctionRef<bool(const RowView&)>;
 
 struct ReadStats {
   int64_t live_rows = 0;           // CQL rows returned

@@ -5,6 +5,8 @@
 // serialized bytes as Cassandra does, and that varint, decimal, duration and collections
 // can be added later without changing how values are stored.
 //
+// A ValueView is the same pair with the bytes borrowed (Db::Select's visitor form).
+//
 // Thread safety: Value is a regular value type; distinct objects may be used from
 // different threads, const methods may be called concurrently on one object.
 
@@ -16,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/statusor.h"
 
@@ -46,6 +49,43 @@ enum class CqlType : uint8_t {
 const char* CqlTypeName(CqlType type);
 // Parses a CQL type name (case-insensitive). InvalidArgument if unknown.
 absl::StatusOr<CqlType> ParseCqlType(std::string_view name);
+
+class Value;
+
+// A value that does not own its bytes: what Db::Select lends a RowVisitor. Cheap to copy.
+// The caller must keep the viewed bytes alive while the view is used (for a visitor:
+// only during the call). The typed accessors are Value's, with the same preconditions.
+class ValueView {
+ public:
+  ValueView() = default;  // null
+  ValueView(CqlType type, std::string_view serialized) : type_(type), bytes_(serialized) {}
+
+  bool is_null() const { return !type_.has_value(); }
+  // REQUIRES: !is_null().
+  CqlType type() const { return *type_; }
+  std::string_view serialized() const { return bytes_; }
+
+  int32_t AsInt() const;
+  int64_t AsInt64() const;
+  int16_t AsSmallint() const;
+  int8_t AsTinyint() const;
+  bool AsBoolean() const;
+  float AsFloat() const;
+  double AsDouble() const;
+  uint32_t AsDate() const;
+  std::string_view AsBytes() const { return bytes_; }
+  std::string ToString() const;  // as Value::ToString
+
+  Value ToValue() const;  // an owned copy
+
+  friend bool operator==(const ValueView& a, const ValueView& b) {
+    return a.type_ == b.type_ && a.bytes_ == b.bytes_;
+  }
+
+ private:
+  std::optional<CqlType> type_;
+  std::string_view bytes_;
+};
 
 class Value {
  public:
@@ -79,6 +119,8 @@ class Value {
   CqlType type() const { return *type_; }
   // The CQL serialized form. Empty for null (and for an empty text/blob).
   const std::string& serialized() const { return bytes_; }
+  // A view of this value, valid while it is alive and unchanged.
+  ValueView view() const { return is_null() ? ValueView() : ValueView(*type_, bytes_); }
 
   // Checks the serialized form against the type: exact width for fixed-width types,
   // UTF-8 for text, 7-bit for ascii, version 1 for timeuuid, 4 or 16 bytes for inet,
@@ -87,19 +129,19 @@ class Value {
 
   // Typed accessors. REQUIRES: !is_null() and the matching type (or a type of the
   // same width class: AsInt64 reads bigint, timestamp and time).
-  int32_t AsInt() const;
-  int64_t AsInt64() const;
-  int16_t AsSmallint() const;
-  int8_t AsTinyint() const;
-  bool AsBoolean() const;
-  float AsFloat() const;
-  double AsDouble() const;
-  uint32_t AsDate() const;
+  int32_t AsInt() const { return view().AsInt(); }
+  int64_t AsInt64() const { return view().AsInt64(); }
+  int16_t AsSmallint() const { return view().AsSmallint(); }
+  int8_t AsTinyint() const { return view().AsTinyint(); }
+  bool AsBoolean() const { return view().AsBoolean(); }
+  float AsFloat() const { return view().AsFloat(); }
+  double AsDouble() const { return view().AsDouble(); }
+  uint32_t AsDate() const { return view().AsDate(); }
   std::string_view AsBytes() const { return bytes_; }
 
   // cqlsh-style rendering: text unquoted, blob as 0x..., timestamp as
   // "2026-11-25 06:12:29.000000+0000", uuid as 8-4-4-4-12, null as "null".
-  std::string ToString() const;
+  std::string ToString() const { return view().ToString(); }
 
   friend bool operator==(const Value& a, const Value& b) {
     return a.type_ == b.type_ && a.bytes_ == b.bytes_;
@@ -110,6 +152,10 @@ class Value {
   std::optional<CqlType> type_;
   std::string bytes_;
 };
+
+inline Value ValueView::ToValue() const {
+  return is_null() ? Value() : Value::FromSerialized(*type_, std::string(bytes_));
+}
 
 // Orders two non-null values of one type the way Cassandra orders clustering values
 // (signed integers, text/blob/inet by unsigned bytes, timeuuid by time, floats as

@@ -38,6 +38,14 @@ std::vector<std::string> DbImpl::ListTables() const {
 }
 
 absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query) {
+  return Select(query, nullptr);
+}
+
+absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query, RowVisitor visit) {
+  return Select(query, &visit);
+}
+
+absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query, const RowVisitor* visit) {
   std::shared_ptr<const TableInfo> info;
   std::vector<std::shared_ptr<const Memtable>> mems;
   std::vector<std::shared_ptr<const SSTable>> ssts;
@@ -73,7 +81,7 @@ absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query) {
   ctx.memtable_sources = mems.size();
   ctx.now_sec = FloorSeconds(clock_->NowMicros());
   ctx.warn = [this](const std::string& m) { Warn(m); };
-  return ExecuteSelect(ctx, query);
+  return ExecuteSelect(ctx, query, visit);
 }
 
 absl::StatusOr<std::optional<ResultRow>> DbImpl::Get(std::string_view table,

@@ -64,6 +64,7 @@ class DbImpl final : public Db {
   absl::Status Write(const WriteBatch& batch, const WriteSyncOptions& options) override;
   std::future<absl::Status> WriteAsync(WriteBatch batch, const WriteSyncOptions& options) override;
   absl::StatusOr<ResultSet> Select(const SelectQuery& query) override;
+  absl::StatusOr<ResultSet> Select(const SelectQuery& query, RowVisitor visit) override;
   absl::StatusOr<std::optional<ResultRow>> Get(std::string_view table,
                                                const ColumnValues& primary_key,
                                                std::vector<std::string> columns) override;
@@ -79,6 +80,8 @@ class DbImpl final : public Db {
   std::vector<CompactionEvent> CompactionHistory() const override;
 
  private:
+  // Both Selects: rows go to *visit when it is set, into the ResultSet otherwise.
+  absl::StatusOr<ResultSet> Select(const SelectQuery& query, const RowVisitor* visit);
   // A memtable and the span of the commit log whose records it holds.
   struct MemRef {
     std::shared_ptr<Memtable> mem = std::make_shared<Memtable>();

@@ -1,4 +1,4 @@
-// cqlsh's table rendering for ResultSet::ToTable.
+// cqlsh's table rendering for ResultSet::ToTable, and RowView::ToResultRow.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -34,6 +34,15 @@ std::string ResultSet::ToTable() const {
     out += "\n";
   }
   absl::StrAppend(&out, "\n(", rows.size(), rows.size() == 1 ? " rows)\n" : " rows)\n");
+  return out;
+}
+
+ResultRow RowView::ToResultRow() const {
+  ResultRow out;
+  out.values.reserve(values.size());
+  for (const ValueView& v : values) out.values.push_back(v.ToValue());
+  out.writetime.assign(writetime.begin(), writetime.end());
+  out.ttl.assign(ttl.begin(), ttl.end());
   return out;
 }
 

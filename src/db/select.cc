@@ -26,10 +26,11 @@ const Cell* FindCell(const Row& row, uint32_t column) {
 
 class Execution {
  public:
-  Execution(const SelectContext& ctx, const SelectQuery& q)
+  Execution(const SelectContext& ctx, const SelectQuery& q, const RowVisitor* visit)
       : ctx_(ctx),
         t_(*ctx.table),
         q_(q),
+        visit_(visit),
         gc_before_(ctx.now_sec - t_.schema().options.gc_grace_seconds) {}
 
   absl::StatusOr<ResultSet> Run();
@@ -57,6 +58,7 @@ class Execution {
   const SelectContext& ctx_;
   const TableInfo& t_;
   const SelectQuery& q_;
+  const RowVisitor* const visit_;  // null: rows are collected in rs_
   const int64_t gc_before_;
   std::vector<uint32_t> cols_;
   std::string pk_key_;       // single-partition queries
@@ -71,6 +73,10 @@ class Execution {
   ResultSet rs_;
   Row scratch_;            // a row being purged
   std::vector<Value> ck_;  // Emit's decoded clustering, reused
+  // The row lent to visit_, reused: views and their writetime/ttl.
+  std::vector<ValueView> views_;
+  std::vector<std::optional<int64_t>> writetime_;
+  std::vector<std::optional<int32_t>> ttl_;
 };
 
 absl::Status Execution::Prepare() {
@@ -161,37 +167,43 @@ void Execution::Emit(const std::vector<Value>& pk, const Row* row, const Row& st
     // The row came from our own sources; a failure here leaves the values null.
     (void)DecodeClustering(row->clustering, t_.clustering_types(), &ck);
   }
-  ResultRow out;
-  out.values.reserve(cols_.size());
+  views_.clear();
+  writetime_.clear();
+  ttl_.clear();
   const size_t npk = t_.partition_key_columns().size();
   for (uint32_t id : cols_) {
     const ColumnDef& col = t_.column(id);
     std::optional<int64_t> wt;
     std::optional<int32_t> ttl;
-    Value v;
+    ValueView v;
     if (col.kind == ColumnKind::kPartitionKey) {
-      v = pk[id];
+      v = pk[id].view();
     } else if (col.kind == ColumnKind::kClustering) {
-      if (id - npk < ck.size()) v = ck[id - npk];
+      if (id - npk < ck.size()) v = ck[id - npk].view();
     } else {
       const Row* src = col.kind == ColumnKind::kStatic ? &static_row : row;
       const Cell* c = src != nullptr ? FindCell(*src, id) : nullptr;
       if (c != nullptr && c->IsLive(ctx_.now_sec)) {
-        v = Value::FromSerialized(col.type, std::string(c->value));
+        v = ValueView(col.type, c->value);
         wt = c->timestamp;
         if (c->IsExpiring()) ttl = static_cast<int32_t>(c->ldt - ctx_.now_sec);
       }
     }
-    out.values.push_back(std::move(v));
+    views_.push_back(v);
     if (q_.with_writetime_ttl) {
-      out.writetime.push_back(wt);
-      out.ttl.push_back(ttl);
+      writetime_.push_back(wt);
+      ttl_.push_back(ttl);
     }
   }
-  rs_.rows.push_back(std::move(out));
+  const RowView view{views_, writetime_, ttl_};
   rs_.stats.live_rows++;
   budget_--;
   if (limit_left_ != kUnlimited) limit_left_--;
+  if (visit_ == nullptr) {
+    rs_.rows.push_back(view.ToResultRow());
+  } else if (!(*visit_)(view)) {
+    budget_ = 0;  // the visitor ends the page here
+  }
 }
 
 // Cassandra's queryMemtableAndSSTablesInTimestampOrder. Sources come newest data first.
@@ -366,7 +378,7 @@ absl::Status Execution::ReadPartition(const std::string& key, std::string_view l
 absl::StatusOr<ResultSet> Execution::Run() {
   if (auto s = Prepare(); !s.ok()) return s;
   // A bounded query (a feed's LIMIT 100, a page) grows its rows once.
-  if (budget_ != kUnlimited)
+  if (budget_ != kUnlimited && visit_ == nullptr)
     rs_.rows.reserve(static_cast<size_t>(std::min<int64_t>(budget_, 1024)));
   const bool open_slice = !q_.slice.start && !q_.slice.end;
   if (!pk_key_.empty()) {
@@ -423,8 +435,9 @@ absl::StatusOr<ResultSet> Execution::Run() {
 
 }  // namespace
 
-absl::StatusOr<ResultSet> ExecuteSelect(const SelectContext& ctx, const SelectQuery& query) {
-  Execution e(ctx, query);
+absl::StatusOr<ResultSet> ExecuteSelect(const SelectContext& ctx, const SelectQuery& query,
+                                        const RowVisitor* visit) {
+  Execution e(ctx, query, visit);
   return e.Run();
 }
 

@@ -23,7 +23,9 @@ struct SelectContext {
   std::function<void(const std::string&)> warn;  // receives threshold warnings
 };
 
-absl::StatusOr<ResultSet> ExecuteSelect(const SelectContext& ctx, const SelectQuery& query);
+// Rows go to *visit (lent, ResultSet::rows left empty) when visit is not null.
+absl::StatusOr<ResultSet> ExecuteSelect(const SelectContext& ctx, const SelectQuery& query,
+                                        const RowVisitor* visit = nullptr);
 
 }  // namespace cassette
 

@@ -277,35 +277,35 @@ absl::Status Value::Validate() const {
   return absl::OkStatus();
 }
 
-int32_t Value::AsInt() const {
+int32_t ValueView::AsInt() const {
   assert(bytes_.size() == 4);
   return static_cast<int32_t>(LoadBigEndianExact(bytes_, 4));
 }
-int64_t Value::AsInt64() const {
+int64_t ValueView::AsInt64() const {
   assert(bytes_.size() == 8);
   return static_cast<int64_t>(LoadBigEndianExact(bytes_, 8));
 }
-int16_t Value::AsSmallint() const {
+int16_t ValueView::AsSmallint() const {
   assert(bytes_.size() == 2);
   return static_cast<int16_t>(LoadBigEndianExact(bytes_, 2));
 }
-int8_t Value::AsTinyint() const {
+int8_t ValueView::AsTinyint() const {
   assert(bytes_.size() == 1);
   return static_cast<int8_t>(LoadBigEndianExact(bytes_, 1));
 }
-bool Value::AsBoolean() const {
+bool ValueView::AsBoolean() const {
   assert(bytes_.size() == 1);
   return LoadBigEndianExact(bytes_, 1) != 0;
 }
-float Value::AsFloat() const {
+float ValueView::AsFloat() const {
   assert(bytes_.size() == 4);
   return std::bit_cast<float>(static_cast<uint32_t>(LoadBigEndianExact(bytes_, 4)));
 }
-double Value::AsDouble() const {
+double ValueView::AsDouble() const {
   assert(bytes_.size() == 8);
   return std::bit_cast<double>(LoadBigEndianExact(bytes_, 8));
 }
-uint32_t Value::AsDate() const {
+uint32_t ValueView::AsDate() const {
   assert(bytes_.size() == 4);
   return static_cast<uint32_t>(LoadBigEndianExact(bytes_, 4));
 }

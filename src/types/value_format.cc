@@ -110,7 +110,7 @@ std::string FormatInet(std::string_view b) {
 
 }  // namespace
 
-std::string Value::ToString() const {
+std::string ValueView::ToString() const {
   if (is_null()) return "null";
   const CqlType t = *type_;
   const size_t width = types_internal::FixedWidth(t);
@@ -133,7 +133,7 @@ std::string Value::ToString() const {
       return FormatFloating(AsDouble());
     case CqlType::kText:
     case CqlType::kAscii:
-      return bytes_;
+      return std::string(bytes_);
     case CqlType::kBlob:
       return HexBlob(bytes_);
     case CqlType::kTimestamp:

@@ -252,6 +252,46 @@ TEST_F(DbReadTest, LimitCountsCqlRows) {
   EXPECT_EQ(rs.stats.live_rows, 7);
 }
 
+// The visitor form lends the rows instead of returning them, with WRITETIME/TTL, and a
+// visitor that returns false ends the page there.
+TEST_F(DbReadTest, VisitorLendsTheRowsAndCanEndThePage) {
+  CreateAndFill("asc", ClusteringOrder::kAsc, {1, 2}, 5);
+  SelectQuery q = Query("ks.asc", 1, {"k", "c"});
+  q.with_writetime_ttl = true;
+  const ResultSet collected = Select(q);
+  std::vector<ResultRow> lent;
+  auto rs = db_->Select(q, [&](const RowView& r) {
+    EXPECT_EQ(r.values.size(), 2u);
+    EXPECT_EQ(r.writetime.size(), 2u);
+    EXPECT_EQ(r.values[0].AsInt(), 1);
+    lent.push_back(r.ToResultRow());
+    return true;
+  });
+  ASSERT_TRUE(rs.ok()) << rs.status();
+  EXPECT_TRUE(rs->rows.empty());
+  EXPECT_EQ(rs->columns, collected.columns);
+  EXPECT_EQ(rs->stats.live_rows, 5);
+  EXPECT_EQ(lent, collected.rows);
+
+  // Stop after two rows: the page ends there and the paging state resumes at row 3.
+  std::vector<int32_t> seen;
+  auto first = db_->Select(q, [&](const RowView& r) {
+    seen.push_back(r.values[1].AsInt());
+    return seen.size() < 2;
+  });
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_FALSE(first->paging_state.empty());
+  SelectQuery rest = q;
+  rest.paging_state = first->paging_state;
+  auto second = db_->Select(rest, [&](const RowView& r) {
+    seen.push_back(r.values[1].AsInt());
+    return true;
+  });
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(second->paging_state.empty());
+  EXPECT_THAT(seen, ElementsAre(1, 2, 3, 4, 5));
+}
+
 // Partitions with plain rows, a static row, only static data, a deleted row, every row
 // deleted under a static row, and a deleted partition.
 class DbPagingTest : public DbReadTest {

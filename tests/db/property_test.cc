@@ -342,8 +342,50 @@ class Harness {
            Diff(got->columns, got->rows, want) +
                (got->paging_state.empty() ? "" : "\n    unpaged answer has a paging_state"));
     }
+    CheckVisited(q, *got);
     Count(want);
     if (query.page_size > 0) CheckPaged(query, want);
+  }
+
+  // The visitor form lends exactly the rows the collected form returns; and a visitor
+  // that ends each call after a few rows pages through the same answer.
+  void CheckVisited(const SelectQuery& q, const ResultSet& collected) {
+    std::vector<ResultRow> lent;
+    auto got = db_->Select(q, [&](const RowView& r) {
+      lent.push_back(r.ToResultRow());
+      return true;
+    });
+    if (!got.ok()) Fail(Show(q) + " (visitor)", "\n    db: " + got.status().ToString());
+    if (!got->rows.empty() || lent != collected.rows || got->columns != collected.columns ||
+        got->paging_state != collected.paging_state) {
+      Fail(Show(q) + " (visitor)",
+           "\n    lent:" + Show(lent) + "\n    collected:" + Show(collected.rows));
+    }
+    SelectQuery paged = q;
+    std::vector<ResultRow> all;
+    const size_t stop_after = 1 + collected.rows.size() % 3;
+    for (size_t call = 0;; ++call) {
+      size_t n = 0;
+      auto page = db_->Select(paged, [&](const RowView& r) {
+        all.push_back(r.ToResultRow());
+        return ++n < stop_after;
+      });
+      if (!page.ok())
+        Fail(Show(paged) + " (visitor pages)", "\n    db: " + page.status().ToString());
+      if (n > stop_after || (!page->paging_state.empty() && n != stop_after)) {
+        Fail(Show(paged) + " (visitor pages)",
+             absl::StrCat("\n    ", n, " rows lent, paging_state ",
+                          page->paging_state.empty() ? "empty" : "set"));
+      }
+      if (page->paging_state.empty()) break;
+      if (call > collected.rows.size() + 1)
+        Fail(Show(q) + " (visitor pages)", "\n    too many calls");
+      paged.paging_state = page->paging_state;
+    }
+    if (all != collected.rows) {
+      Fail(Show(q) + " (visitor pages concatenated)",
+           "\n    lent:" + Show(all) + "\n    collected:" + Show(collected.rows));
+    }
   }
 
   // Pages concatenated must equal the whole answer (LIMIT counts across pages); a page

@@ -86,6 +86,33 @@ TEST(ValueTest, AccessorsRoundTrip) {
   EXPECT_EQ(Value::Blob(Bytes({0, 1})).AsBytes(), Bytes({0, 1}));
 }
 
+// A view reads the same as the value it views, and ToValue gives the value back.
+TEST(ValueTest, ViewsReadAsTheirValues) {
+  const Value values[] = {Value::Int(-7),
+                          Value::Bigint(1LL << 40),
+                          Value::Smallint(3),
+                          Value::Tinyint(-1),
+                          Value::Boolean(true),
+                          Value::Float(2.5f),
+                          Value::Double(-0.125),
+                          Value::Date(99),
+                          Value::Text("héllo"),
+                          Value::Blob(Bytes({0, 9})),
+                          Value()};
+  for (const Value& v : values) {
+    const ValueView view = v.view();
+    EXPECT_EQ(view.is_null(), v.is_null());
+    EXPECT_EQ(view.serialized(), v.serialized());
+    EXPECT_EQ(view.ToString(), v.ToString());
+    EXPECT_EQ(view.ToValue(), v);
+  }
+  EXPECT_EQ(Value::Int(-7).view().AsInt(), -7);
+  EXPECT_EQ(Value::Bigint(1LL << 40).view().AsInt64(), 1LL << 40);
+  EXPECT_EQ(Value::Double(-0.125).view().AsDouble(), -0.125);
+  EXPECT_EQ(ValueView(), Value().view());
+  EXPECT_FALSE(ValueView() == Value::Blob("").view());
+}
+
 TEST(ValueTest, TypeNamesRoundTrip) {
   for (CqlType t : testing::AllTypes()) {
     auto parsed = ParseCqlType(CqlTypeName(t));
