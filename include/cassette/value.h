@@ -74,7 +74,8 @@ class ValueView {
   double AsDouble() const;
   uint32_t AsDate() const;
   std::string_view AsBytes() const { return bytes_; }
-  std::string ToString() const;  // as Value::ToString
+  std::string ToString() const;   // as Value::ToString
+  absl::Status Validate() const;  // as Value::Validate
 
   Value ToValue() const;  // an owned copy
 
@@ -125,7 +126,7 @@ class Value {
   // Checks the serialized form against the type: exact width for fixed-width types,
   // UTF-8 for text, 7-bit for ascii, version 1 for timeuuid, 4 or 16 bytes for inet,
   // range for time. Null is valid.
-  absl::Status Validate() const;
+  absl::Status Validate() const { return view().Validate(); }
 
   // Typed accessors. REQUIRES: !is_null() and the matching type (or a type of the
   // same width class: AsInt64 reads bigint, timestamp and time).

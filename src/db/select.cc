@@ -71,8 +71,11 @@ class Execution {
   PagingState last_;             // position after the last row returned
   int64_t tombstones_ = 0;
   ResultSet rs_;
-  Row scratch_;            // a row being purged
-  std::vector<Value> ck_;  // Emit's decoded clustering, reused
+  Row scratch_;                      // a row being purged
+  bool selects_clustering_ = false;  // a clustering column is in cols_
+  // Emit's decoded clustering, reused: the serialized values and views into them.
+  std::string ck_bytes_;
+  std::vector<ValueView> ck_;
   // The row lent to visit_, reused: views and their writetime/ttl.
   std::vector<ValueView> views_;
   std::vector<std::optional<int64_t>> writetime_;
@@ -93,7 +96,10 @@ absl::Status Execution::Prepare() {
       cols_.push_back(static_cast<uint32_t>(id));
     }
   }
-  for (uint32_t id : cols_) rs_.columns.push_back(t_.column(id).name);
+  for (uint32_t id : cols_) {
+    rs_.columns.push_back(t_.column(id).name);
+    selects_clustering_ |= t_.column(id).kind == ColumnKind::kClustering;
+  }
   if (q_.limit < 0) return bad(absl::StrCat("LIMIT must be >= 0, got ", q_.limit));
   if (q_.page_size < 0) return bad(absl::StrCat("page_size must be >= 0, got ", q_.page_size));
   if (q_.partition_key.empty()) {
@@ -161,11 +167,11 @@ absl::Status Execution::AddTombstones(int64_t n, const std::string& key) {
 }
 
 void Execution::Emit(const std::vector<Value>& pk, const Row* row, const Row& static_row) {
-  std::vector<Value>& ck = ck_;
+  std::vector<ValueView>& ck = ck_;
   ck.clear();
-  if (row != nullptr && !t_.clustering_columns().empty()) {
+  if (row != nullptr && selects_clustering_) {
     // The row came from our own sources; a failure here leaves the values null.
-    (void)DecodeClustering(row->clustering, t_.clustering_types(), &ck);
+    (void)DecodeClusteringViews(row->clustering, t_.clustering_types(), &ck_bytes_, &ck);
   }
   views_.clear();
   writetime_.clear();
@@ -179,7 +185,7 @@ void Execution::Emit(const std::vector<Value>& pk, const Row* row, const Row& st
     if (col.kind == ColumnKind::kPartitionKey) {
       v = pk[id].view();
     } else if (col.kind == ColumnKind::kClustering) {
-      if (id - npk < ck.size()) v = ck[id - npk].view();
+      if (id - npk < ck.size()) v = ck[id - npk];
     } else {
       const Row* src = col.kind == ColumnKind::kStatic ? &static_row : row;
       const Cell* c = src != nullptr ? FindCell(*src, id) : nullptr;

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "types/big_endian.h"
@@ -150,10 +151,9 @@ class BodyReader {
     return true;
   }
 
-  bool ReadFixed(size_t n, std::string* out) {
+  bool ReadFixed(size_t n, char* out) {
     if (in_.size() - pos_ < n) return false;
-    out->resize(n);
-    for (size_t i = 0; i < n; ++i) (*out)[i] = static_cast<char>(in_[pos_ + i] ^ mask_);
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<char>(in_[pos_ + i] ^ mask_);
     pos_ += n;
     return true;
   }
@@ -170,15 +170,15 @@ absl::Status ComponentError(size_t index, CqlType type, std::string_view why) {
 }
 
 // Decodes one body into the serialized form; returns an explanation on failure.
-absl::Status DecodeBody(BodyReader* r, CqlType t, size_t index, std::string* serialized) {
+// Appends the serialized form of one component's body to *out.
+absl::Status DecodeBody(BodyReader* r, CqlType t, size_t index, std::string* out) {
   const size_t width = FixedWidth(t);
   if (IsByteStringType(t)) {
-    serialized->clear();
     unsigned char b;
     while (true) {
       if (!r->ReadByte(&b)) return ComponentError(index, t, "missing terminator");
       if (b != 0x00) {
-        serialized->push_back(static_cast<char>(b));
+        out->push_back(static_cast<char>(b));
         continue;
       }
       if (!r->ReadByte(&b)) return ComponentError(index, t, "truncated escape sequence");
@@ -186,44 +186,43 @@ absl::Status DecodeBody(BodyReader* r, CqlType t, size_t index, std::string* ser
       if (b != static_cast<unsigned char>(kEscapedZero)) {
         return ComponentError(index, t, absl::StrCat("invalid escape byte ", static_cast<int>(b)));
       }
-      serialized->push_back('\0');
+      out->push_back('\0');
     }
   }
-  if (width == 0) return ComponentError(index, t, "unsupported type");
-  std::string body;
-  if (!r->ReadFixed(width, &body)) {
+  if (width == 0 || width > 16) return ComponentError(index, t, "unsupported type");
+  char body[16];
+  if (!r->ReadFixed(width, body)) {
     return ComponentError(index, t, absl::StrCat("truncated: needs ", width, " bytes"));
   }
   if (IsSignedIntType(t)) {
     body[0] = static_cast<char>(body[0] ^ 0x80);
-    *serialized = std::move(body);
+    out->append(body, width);
     return absl::OkStatus();
   }
-  serialized->clear();
   switch (t) {
     case CqlType::kBoolean:
     case CqlType::kDate:
-      *serialized = std::move(body);
+      out->append(body, width);
       break;
     case CqlType::kFloat:
-      AppendBigEndian(DecodeFloatBits(LoadBigEndian(body.data(), 4), 32), 4, serialized);
+      AppendBigEndian(DecodeFloatBits(LoadBigEndian(body, 4), 32), 4, out);
       break;
     case CqlType::kDouble:
-      AppendBigEndian(DecodeFloatBits(LoadBigEndian(body.data(), 8), 64), 8, serialized);
+      AppendBigEndian(DecodeFloatBits(LoadBigEndian(body, 8), 64), 8, out);
       break;
     case CqlType::kUuid: {
-      const uint64_t hi = LoadBigEndian(body.data(), 8);
+      const uint64_t hi = LoadBigEndian(body, 8);
       const uint64_t version = hi >> 60;
       const uint64_t msb =
           version == 1 ? ReorderTimestampBack(hi)
                        : ((hi << 4) & 0xFFFFFFFFFFFF0000ull) | (version << 12) | (hi & 0xFFFull);
-      AppendBigEndian(msb, 8, serialized);
-      serialized->append(body, 8, 8);
+      AppendBigEndian(msb, 8, out);
+      out->append(body + 8, 8);
       break;
     }
     case CqlType::kTimeuuid:
-      AppendBigEndian(ReorderTimestampBack(LoadBigEndian(body.data(), 8)), 8, serialized);
-      AppendBigEndian(LoadBigEndian(body.data() + 8, 8) ^ kSignedBytesFlip, 8, serialized);
+      AppendBigEndian(ReorderTimestampBack(LoadBigEndian(body, 8)), 8, out);
+      AppendBigEndian(LoadBigEndian(body + 8, 8) ^ kSignedBytesFlip, 8, out);
       break;
     default:
       return ComponentError(index, t, "unsupported type");
@@ -258,10 +257,12 @@ std::string EncodeClustering(std::span<const Value> values,
 
 namespace {
 
-// Appends to `values` (empty on entry); on an error they hold a prefix.
-absl::Status DecodeClusteringInto(std::string_view encoded,
-                                  std::span<const ClusteringColumnType> columns,
-                                  std::vector<Value>& values) {
+// Decodes each component's serialized form onto the end of *buf, calling
+// on_component(type, start offset in *buf) after each one is validated.
+template <typename F>
+absl::Status DecodeComponents(std::string_view encoded,
+                              std::span<const ClusteringColumnType> columns, std::string* buf,
+                              F on_component) {
   size_t pos = 0;
   for (size_t i = 0; i < columns.size() && pos < encoded.size(); ++i) {
     const CqlType t = columns[i].type;
@@ -274,15 +275,14 @@ absl::Status DecodeClusteringInto(std::string_view encoded,
                                                static_cast<int>(static_cast<unsigned char>(tag))));
     }
     BodyReader reader(encoded, pos + 1, columns[i].descending);
-    std::string serialized;
-    absl::Status s = DecodeBody(&reader, t, i, &serialized);
+    const size_t start = buf->size();
+    absl::Status s = DecodeBody(&reader, t, i, buf);
     if (!s.ok()) return s;
-    Value v = Value::FromSerialized(t, std::move(serialized));
     // Bodies of the right shape can still hold values the type forbids (boolean 2,
     // time out of range, timeuuid of another version, invalid UTF-8, ...).
-    s = v.Validate();
+    s = ValueView(t, std::string_view(*buf).substr(start)).Validate();
     if (!s.ok()) return ComponentError(i, t, std::string(s.message()));
-    values.push_back(std::move(v));
+    on_component(t, start);
     pos = reader.pos();
   }
   if (pos < encoded.size()) {
@@ -298,11 +298,31 @@ absl::Status DecodeClusteringInto(std::string_view encoded,
 absl::Status DecodeClustering(std::string_view encoded,
                               std::span<const ClusteringColumnType> columns,
                               std::vector<Value>* out) {
-  // Decoded into *out itself, so a caller that reuses it allocates nothing per row.
   out->clear();
-  absl::Status s = DecodeClusteringInto(encoded, columns, *out);
+  std::string buf;
+  absl::Status s = DecodeComponents(encoded, columns, &buf, [&](CqlType t, size_t start) {
+    out->push_back(Value::FromSerialized(t, buf.substr(start)));
+  });
   if (!s.ok()) out->clear();
   return s;
+}
+
+absl::Status DecodeClusteringViews(std::string_view encoded,
+                                   std::span<const ClusteringColumnType> columns, std::string* buf,
+                                   std::vector<ValueView>* out) {
+  buf->clear();
+  out->clear();
+  // Views are made once *buf stops growing: appending may move its bytes.
+  absl::InlinedVector<std::pair<CqlType, size_t>, 8> starts;
+  absl::Status s = DecodeComponents(
+      encoded, columns, buf, [&](CqlType t, size_t start) { starts.emplace_back(t, start); });
+  if (!s.ok()) return s;
+  const std::string_view all(*buf);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const size_t end = i + 1 < starts.size() ? starts[i + 1].second : all.size();
+    out->emplace_back(starts[i].first, all.substr(starts[i].second, end - starts[i].second));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace cassette

@@ -53,6 +53,14 @@ absl::Status DecodeClustering(std::string_view encoded,
                               std::span<const ClusteringColumnType> columns,
                               std::vector<Value>* out);
 
+// The same decoding as views: the serialized values are written to *buf (replaced) and
+// *out (replaced) views into it, valid until *buf changes. Nothing is allocated once
+// *buf and *out have grown to the table's clustering size, which is why reads use it.
+// On an error *out is empty.
+absl::Status DecodeClusteringViews(std::string_view encoded,
+                                   std::span<const ClusteringColumnType> columns, std::string* buf,
+                                   std::vector<ValueView>* out);
+
 }  // namespace cassette
 
 #endif  // CASSETTE_TYPES_COMPARABLE_H_

@@ -209,7 +209,7 @@ Value Value::FromSerialized(CqlType type, std::string serialized) {
   return Value(type, std::move(serialized));
 }
 
-absl::Status Value::Validate() const {
+absl::Status ValueView::Validate() const {
   if (is_null()) return absl::OkStatus();
   const CqlType t = *type_;
   // The type may come from on-disk schema bytes via FromSerialized.

@@ -288,6 +288,13 @@ RC_GTEST_PROP(ComparableProp, DecodeInvertsEncode, ()) {
   RC_ASSERT(s.ok());
   RC_ASSERT(decoded.size() == k);
   for (size_t i = 0; i < k; ++i) RC_ASSERT(SameClusteringValue(decoded[i], full[i]));
+  std::string buf;
+  std::vector<ValueView> views;
+  RC_ASSERT(
+      DecodeClusteringViews(EncodeClustering(std::span(full).first(k), cols), cols, &buf, &views)
+          .ok());
+  RC_ASSERT(views.size() == k);
+  for (size_t i = 0; i < k; ++i) RC_ASSERT(views[i] == decoded[i].view());
 }
 
 bool HasNaN(const std::vector<Value>& values) {
@@ -306,6 +313,13 @@ void CheckDecodeOfUntrusted(const std::string& bytes,
     return;
   }
   for (const Value& v : out) RC_ASSERT(v.Validate().ok());
+  // The view form accepts and rejects exactly the same bytes, with the same values.
+  std::string buf = "stale";
+  std::vector<ValueView> views(3);
+  const absl::Status vs = DecodeClusteringViews(bytes, cols, &buf, &views);
+  RC_ASSERT(vs == s);
+  RC_ASSERT(views.size() == out.size());
+  for (size_t i = 0; i < out.size(); ++i) RC_ASSERT(views[i] == out[i].view());
   // Bodies are bijective, so anything accepted re-encodes to the same bytes (NaN
   // payloads excepted: they decode as is and re-encode canonicalized).
   if (!HasNaN(out)) RC_ASSERT(EncodeClustering(out, cols) == bytes);
