@@ -71,14 +71,22 @@ absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query, const RowVisi
   const uint64_t snapshot = visible_seq_.load(std::memory_order_acquire);
   std::vector<std::unique_ptr<Source>> owned;
   std::vector<Source*> sources;
-  for (auto& m : mems) owned.push_back(Memtable::NewSource(m, snapshot));
+  owned.reserve(mems.size() + ssts.size());
+  sources.reserve(mems.size() + ssts.size());
+  // An empty memtable (the usual state after a flush) is left out: a write it took
+  // later has a sequence number above the snapshot, since Apply precedes the release
+  // of visible_seq_ that made the snapshot.
+  for (auto& m : mems) {
+    if (m->update_count() > 0) owned.push_back(Memtable::NewSource(m, snapshot));
+  }
+  const size_t memtable_sources = owned.size();
   for (auto& sst : ssts) owned.push_back(sst->NewSource(sst));
   for (auto& o : owned) sources.push_back(o.get());
   t->reads.fetch_add(1, std::memory_order_relaxed);
   SelectContext ctx;
   ctx.table = info.get();
   ctx.sources = sources;
-  ctx.memtable_sources = mems.size();
+  ctx.memtable_sources = memtable_sources;
   ctx.now_sec = FloorSeconds(clock_->NowMicros());
   ctx.warn = [this](const std::string& m) { Warn(m); };
   return ExecuteSelect(ctx, query, visit);

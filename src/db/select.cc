@@ -83,7 +83,7 @@ class Execution {
 };
 
 absl::Status Execution::Prepare() {
-  const std::string where = absl::StrCat("select on ", t_.qualified_name());
+  const std::string& where = t_.select_context();
   auto bad = [&](std::string msg) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": ", msg));
   };

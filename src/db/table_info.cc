@@ -77,6 +77,7 @@ absl::StatusOr<std::shared_ptr<const TableInfo>> TableInfo::Build(const TableSch
   auto info = std::make_shared<TableInfo>();
   info->schema_ = schema;
   info->qualified_name_ = schema.QualifiedName();
+  info->select_context_ = absl::StrCat("select on ", info->qualified_name_);
   const std::string& tname = info->qualified_name_;
   auto bad = [&](std::string msg) {
     return absl::InvalidArgumentError(absl::StrCat("table ", tname, ": ", msg));

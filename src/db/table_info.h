@@ -30,6 +30,8 @@ class TableInfo {
 
   const TableSchema& schema() const { return schema_; }
   const std::string& qualified_name() const { return qualified_name_; }
+  // "select on ks.t": the context of a SELECT's error messages, made once, not per read.
+  const std::string& select_context() const { return select_context_; }
   const ColumnDef& column(uint32_t id) const { return schema_.columns[id]; }
   size_t column_count() const { return schema_.columns.size(); }
 
@@ -49,6 +51,7 @@ class TableInfo {
  private:
   TableSchema schema_;
   std::string qualified_name_;
+  std::string select_context_;
   absl::flat_hash_map<std::string, uint32_t> by_name_;
   std::vector<uint32_t> pk_, ck_, star_;
   std::vector<ClusteringColumnType> ck_types_;
