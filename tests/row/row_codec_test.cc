@@ -259,13 +259,11 @@ TEST(RowCodecTest, ExactBytesOfEveryFieldKind) {
 // the row's, and the expiry costs one byte, not five.
 TEST(RowCodecTest, AnInsertWithTtlStoresItsTimeOnce) {
   const int64_t ts = 1'796'000'000'123'456;  // µs, in 2026
+  const std::string payload(100, 'v');       // the cell views it
   Row row;
   row.liveness = LivenessInfo{.timestamp = ts, .ttl = 86400, .ldt = ts / 1000000 + 86400};
-  row.cells.push_back(Cell{.column = 2,
-                           .timestamp = ts,
-                           .ttl = 86400,
-                           .ldt = ts / 1000000 + 86400,
-                           .value = std::string(100, 'v')});
+  row.cells.push_back(Cell{
+      .column = 2, .timestamp = ts, .ttl = 86400, .ldt = ts / 1000000 + 86400, .value = payload});
   const std::string bytes = Encode(row);
   // flags, timestamp (8), ttl (3), ldt delta (1), count, column, cflags, length, value
   EXPECT_EQ(bytes.size(), 1u + 8 + 3 + 1 + 1 + 1 + 1 + 1 + 100);
