@@ -39,9 +39,10 @@ namespace cassette {
 
 // Do not change: on disk.
 inline constexpr std::string_view kSegmentMagic = "CASSCLOG";
-// Do not change: on disk. Version 1 had a 12-byte record header without length_check;
-// this build does not read it (cassette had no released users when it changed).
-inline constexpr uint32_t kSegmentFormatVersion = 4;  // 3 skipped: see docs
+// Do not change: on disk. Version 1 had a 12-byte record header without length_check,
+// version 2 a longer batch payload; this build reads neither (cassette had no released
+// users when they changed). Version 3 was skipped: no single bit flip of 4 gives 1 or 2.
+inline constexpr uint32_t kSegmentFormatVersion = 4;
 // Do not change: on disk. magic, version, segment_id.
 inline constexpr size_t kSegmentHeaderSize = 8 + 4 + 8;
 // Do not change: on disk. length, length_check, checksum.
