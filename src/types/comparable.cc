@@ -296,18 +296,6 @@ absl::Status DecodeComponents(std::string_view encoded,
 
 }  // namespace
 
-absl::Status DecodeClustering(std::string_view encoded,
-                              std::span<const ClusteringColumnType> columns,
-                              std::vector<Value>* out) {
-  out->clear();
-  std::string buf;
-  absl::Status s = DecodeComponents(encoded, columns, &buf, [&](CqlType t, size_t start) {
-    out->push_back(Value::FromSerialized(t, buf.substr(start)));
-  });
-  if (!s.ok()) out->clear();
-  return s;
-}
-
 absl::Status DecodeClusteringViews(std::string_view encoded,
                                    std::span<const ClusteringColumnType> columns, std::string* buf,
                                    std::vector<ValueView>* out) {

@@ -46,17 +46,11 @@ void AppendClusteringComponent(const Value& v, bool descending, std::string* out
 std::string EncodeClustering(std::span<const Value> values,
                              std::span<const ClusteringColumnType> columns);
 
-// Decodes a full or prefix encoding into *out (replacing what it held; its capacity is
-// reused). DataLoss (naming the component), and *out empty, if the bytes are malformed;
-// never reads out of bounds.
-absl::Status DecodeClustering(std::string_view encoded,
-                              std::span<const ClusteringColumnType> columns,
-                              std::vector<Value>* out);
-
-// The same decoding as views: the serialized values are written to *buf (replaced) and
-// *out (replaced) views into it, valid until *buf changes. Nothing is allocated once
-// *buf and *out have grown to the table's clustering size, which is why reads use it.
-// On an error *out is empty.
+// Decodes a full or prefix encoding: the serialized values are written to *buf
+// (replaced) and *out (replaced) holds views into it, valid until *buf changes. Nothing
+// is allocated once *buf and *out have grown to the table's clustering size, which is
+// why reads use it. DataLoss (naming the component), and *out empty, if the bytes are
+// malformed; never reads out of bounds.
 absl::Status DecodeClusteringViews(std::string_view encoded,
                                    std::span<const ClusteringColumnType> columns, std::string* buf,
                                    std::vector<ValueView>* out);
