@@ -195,6 +195,7 @@ absl::Status DbImpl::RunTaskLocked(TableState* t, CompactionTask task) {
         t->levels[result->outputs[i]->file_number()] = edit.added[i].level;
         t->sstables.insert(t->sstables.begin(), result->outputs[i]);
       }
+      RefreshReadView(t);
       t->compactions_completed++;
       t->bytes_compacted += result->bytes_out;
     }

@@ -122,6 +122,7 @@ void DbImpl::FlushLoop() {
       t->flush_size_bytes =
           t->flush_size_bytes == 0 ? event.bytes : (t->flush_size_bytes * 3 + event.bytes) / 4;
       t->sstables.insert(t->sstables.begin(), std::move(sst));
+      RefreshReadView(t);
     }
     t->immutables.pop_front();
     t->flush_count++;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "db/mutation_builder.h"
 #include "db/select.h"
@@ -45,10 +46,18 @@ absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query, RowVisitor vi
   return Select(query, &visit);
 }
 
+void DbImpl::RefreshReadView(TableState* t) {
+  auto view = std::make_shared<std::vector<std::shared_ptr<const SSTable>>>(t->sstables);
+  std::stable_sort(view->begin(), view->end(), [](const auto& a, const auto& b) {
+    return a->stats().max_timestamp > b->stats().max_timestamp;
+  });
+  t->read_view = std::move(view);
+}
+
 absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query, const RowVisitor* visit) {
   std::shared_ptr<const TableInfo> info;
-  std::vector<std::shared_ptr<const Memtable>> mems;
-  std::vector<std::shared_ptr<const SSTable>> ssts;
+  absl::InlinedVector<std::shared_ptr<const Memtable>, 4> mems;
+  std::shared_ptr<const std::vector<std::shared_ptr<const SSTable>>> ssts;
   TableState* t;
   {
     ReaderMutexLock l(&mu_);
@@ -60,19 +69,12 @@ absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query, const RowVisi
     mems.push_back(t->active.mem);
     for (auto it = t->immutables.rbegin(); it != t->immutables.rend(); ++it)
       mems.push_back(it->mem);
-    ssts = t->sstables;
-    // Newest data first, so a partition deletion found early lets older SSTables be
-    // skipped (merged_partition.cc).
-    std::stable_sort(ssts.begin(), ssts.end(), [](const auto& a, const auto& b) {
-      return a->stats().max_timestamp > b->stats().max_timestamp;
-    });
+    ssts = t->read_view;  // keeps every table of this read alive
   }
   // Acquire pairs with the leader's release: the snapshot's versions are fully written.
   const uint64_t snapshot = visible_seq_.load(std::memory_order_acquire);
-  std::vector<std::unique_ptr<Source>> owned;
-  std::vector<Source*> sources;
-  owned.reserve(mems.size() + ssts.size());
-  sources.reserve(mems.size() + ssts.size());
+  absl::InlinedVector<std::unique_ptr<Source>, 8> owned;
+  absl::InlinedVector<Source*, 8> sources;
   // An empty memtable (the usual state after a flush) is left out: a write it took
   // later has a sequence number above the snapshot, since Apply precedes the release
   // of visible_seq_ that made the snapshot.
@@ -80,7 +82,7 @@ absl::StatusOr<ResultSet> DbImpl::Select(const SelectQuery& query, const RowVisi
     if (m->update_count() > 0) owned.push_back(Memtable::NewSource(m, snapshot));
   }
   const size_t memtable_sources = owned.size();
-  for (auto& sst : ssts) owned.push_back(sst->NewSource(sst));
+  for (const auto& sst : *ssts) owned.push_back(sst->NewSource(sst));
   for (auto& o : owned) sources.push_back(o.get());
   t->reads.fetch_add(1, std::memory_order_relaxed);
   SelectContext ctx;

@@ -94,6 +94,12 @@ class DbImpl final : public Db {
     MemRef active;
     std::deque<MemRef> immutables;                         // oldest at the front
     std::vector<std::shared_ptr<const SSTable>> sstables;  // newest first
+    // What a read sees of `sstables`: the same tables ordered by max_timestamp, newest
+    // first (a partition deletion found early lets older ones be skipped,
+    // merged_partition.cc). Rebuilt by RefreshReadView whenever `sstables` changes, so a
+    // read takes one reference instead of copying and sorting the list.
+    std::shared_ptr<const std::vector<std::shared_ptr<const SSTable>>> read_view =
+        std::make_shared<const std::vector<std::shared_ptr<const SSTable>>>();
     // Compaction (db_compact.cc). The strategy lives in info (TableInfo::compaction()).
     std::map<uint64_t, int32_t> levels;                 // live SSTable -> level, as in the manifest
     std::set<uint64_t> compacting;                      // inputs of running tasks
@@ -118,6 +124,7 @@ class DbImpl final : public Db {
   absl::Status Recover() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RemoveOrphans() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   TableState* FindTable(std::string_view name) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  static void RefreshReadView(TableState* t);  // after every change to t->sstables
   void SwitchLocked(TableState* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Waits while `t` has too many memtables waiting for flush.
   absl::Status MakeRoom(TableState* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -93,6 +93,7 @@ absl::Status DbImpl::Recover() {
       t->sstables.push_back(*std::move(sst));
       t->levels[it->first] = it->second;
     }
+    RefreshReadView(t.get());
     tables_.emplace(name, std::move(t));
   }
   if (auto s = RemoveOrphans(); !s.ok()) return s;

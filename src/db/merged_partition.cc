@@ -40,8 +40,7 @@ void PartitionHeaderMerge::Finish() {
 MergedRows::MergedRows(std::vector<std::unique_ptr<RowCursor>> cursors, bool reversed,
                        const DeletionTime& partition_deletion, const RangeTombstoneList* rts)
     : owned_(std::move(cursors)) {
-  std::vector<RowCursor*> raw;
-  raw.reserve(owned_.size());
+  absl::InlinedVector<RowCursor*, 4> raw;
   for (const auto& c : owned_) raw.push_back(c.get());
   Reset(raw, reversed, partition_deletion, rts);
 }

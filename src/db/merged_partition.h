@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "row/source.h"
 
@@ -93,9 +94,10 @@ class MergedRows {
     bool valid = false;
   };
   std::vector<std::unique_ptr<RowCursor>> owned_;
-  std::vector<RowCursor*> cursors_;
-  std::vector<Head> heads_;
-  std::vector<size_t> current_;  // cursors contributing to the row
+  // Inline: a read merges a few sources, and these are built on every read.
+  absl::InlinedVector<RowCursor*, 4> cursors_;
+  absl::InlinedVector<Head, 4> heads_;
+  absl::InlinedVector<size_t, 4> current_;  // cursors contributing to the row
   bool reversed_ = false;
   DeletionTime partition_deletion_;
   const RangeTombstoneList* rts_ = nullptr;
@@ -132,7 +134,7 @@ class MergedPartition {
   const PartitionHeaderMerge& header() const { return merged_; }
   int sources_with_data() const { return sources_with_data_; }
   // Positions (in the `sources` given to Open) of the sources that hold the partition.
-  const std::vector<size_t>& source_positions() const { return positions_; }
+  std::span<const size_t> source_positions() const { return positions_; }
 
   MergedRows Rows(std::string_view lo, std::string_view hi, bool reversed) const;
 
@@ -152,10 +154,10 @@ class MergedPartition {
 
  private:
   std::string key_;
-  std::vector<Source*> sources_;  // those holding the partition
+  absl::InlinedVector<Source*, 4> sources_;  // those holding the partition
   PartitionHeaderMerge merged_;
   int sources_with_data_ = 0;
-  std::vector<size_t> positions_;
+  absl::InlinedVector<size_t, 4> positions_;
 };
 
 }  // namespace cassette

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "tombstone/ttl.h"
 #include "types/partition_key.h"
@@ -39,7 +40,8 @@ struct ParsedKey {
 
 absl::StatusOr<ParsedKey> ParseKey(const TableInfo& t, const ColumnValues& key,
                                    std::string_view where) {
-  std::vector<const Value*> by_id(t.column_count(), nullptr);
+  // Inline: every read and write parses a key, and tables have few columns.
+  absl::InlinedVector<const Value*, 16> by_id(t.column_count(), nullptr);
   for (const auto& [name, value] : key) {
     int id = t.FindColumn(name);
     if (id < 0)
@@ -53,7 +55,7 @@ absl::StatusOr<ParsedKey> ParseKey(const TableInfo& t, const ColumnValues& key,
     if (auto s = CheckKeyValue(t, id, value, where); !s.ok()) return s;
     by_id[id] = &value;
   }
-  std::vector<Value> pk;
+  absl::InlinedVector<Value, 2> pk;
   for (uint32_t id : t.partition_key_columns()) {
     if (by_id[id] == nullptr) {
       return Bad(where, absl::StrCat("missing partition key column '", t.column(id).name, "'"));

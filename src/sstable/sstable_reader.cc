@@ -154,8 +154,9 @@ std::unique_ptr<SSTableScanner> Table::NewScanner(std::shared_ptr<const SSTable>
 const SummaryEntry* Table::SummaryFloor(std::string_view key) const {
   if (summary_.empty()) return nullptr;
   // The last sampled entry <= key; a key before the first partition gets the first.
-  auto it = std::upper_bound(summary_.begin(), summary_.end(), key,
-                             [](std::string_view k, const SummaryEntry& e) { return k < e.key; });
+  auto it = std::upper_bound(
+      summary_.begin(), summary_.end(), key,
+      [](std::string_view k, const SummaryEntry& e) { return CompareBytes(k, e.key) < 0; });
   return &*(it == summary_.begin() ? it : std::prev(it));
 }
 
@@ -169,7 +170,7 @@ bool Table::IndexScanStart(std::string_view key, StreamPosition* position) const
 absl::StatusOr<bool> Table::FindEntry(std::string_view key, BlockCache* cache, IndexEntry* entry,
                                       IndexResume* resume) const {
   const SummaryEntry* floor = SummaryFloor(key);
-  if (key < stats_.first_key || floor == nullptr) return false;
+  if (floor == nullptr || CompareBytes(key, stats_.first_key) < 0) return false;
   StreamReader r(&index_, cache);
   std::string prev;
   bool has_prev = false;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "row/byte_order.h"
 #include "sstable/block.h"
 #include "sstable/row_format.h"
 #include "sstable/table.h"
@@ -117,7 +118,9 @@ bool TableRowCursor::ReadRow(std::string_view* record, std::string_view* cluster
   if (auto s = DecodeRowClustering(*record, clustering); !s.ok()) {
     return Corrupt(at, std::string(s.message()));
   }
-  if (has_prev_ && *clustering <= prev_) return Corrupt(at, "rows out of clustering order");
+  if (has_prev_ && CompareBytes(*clustering, prev_) <= 0) {
+    return Corrupt(at, "rows out of clustering order");
+  }
   prev_.assign(*clustering);
   has_prev_ = true;
   return true;
@@ -141,8 +144,8 @@ void TableRowCursor::NextForward() {
   valid_ = false;
   std::string_view record, clustering;
   while (ReadRow(&record, &clustering)) {
-    if (clustering < lo_) continue;  // skipped without decoding the row
-    if (clustering >= hi_) return;
+    if (CompareBytes(clustering, lo_) < 0) continue;  // skipped without decoding the row
+    if (CompareBytes(clustering, hi_) >= 0) return;
     const uint64_t at = reader_.block_offset();
     if (auto s = DecodeRowRecord(record, ctx_.table->bases(), &row_); !s.ok()) {
       Corrupt(at, std::string(s.message()));
@@ -295,13 +298,15 @@ class TableSource final : public Source {
 absl::StatusOr<std::shared_ptr<const IndexEntry>> TableSource::Lookup(std::string_view key) {
   if (!has_last_ || key != last_key_) {
     has_last_ = false;
-    auto entry = std::make_shared<IndexEntry>();
-    auto found = ctx_.table->MayContain(key)
-                     ? ctx_.table->FindEntry(key, ctx_.cache.get(), entry.get(), &resume_)
-                     : absl::StatusOr<bool>(false);
-    if (!found.ok()) return found.status();
+    std::shared_ptr<IndexEntry> entry;
+    if (ctx_.table->MayContain(key)) {  // most tables of a point read stop here
+      entry = std::make_shared<IndexEntry>();
+      auto found = ctx_.table->FindEntry(key, ctx_.cache.get(), entry.get(), &resume_);
+      if (!found.ok()) return found.status();
+      if (!*found) entry.reset();
+    }
     last_key_.assign(key);
-    last_ = *found ? std::move(entry) : nullptr;
+    last_ = std::move(entry);
     has_last_ = true;
   }
   return last_;
