@@ -5,7 +5,7 @@
 namespace cassette {
 namespace {
 
-// Bookkeeping per entry beyond the block bytes (list node, map slot, Block header).
+// Bookkeeping per entry beyond the block bytes (map slot, clock key, Block header).
 constexpr size_t kEntryOverhead = 128;
 
 }  // namespace
@@ -24,9 +24,9 @@ std::shared_ptr<const Block> SharedBlockCache::Lookup(const Key& key) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
   }
-  s.lru.splice(s.lru.begin(), s.lru, it->second);
+  it->second.referenced = true;
   hits_.fetch_add(1, std::memory_order_relaxed);
-  return it->second->block;
+  return it->second.block;
 }
 
 void SharedBlockCache::Insert(const Key& key, std::shared_ptr<const Block> block) {
@@ -36,15 +36,23 @@ void SharedBlockCache::Insert(const Key& key, std::shared_ptr<const Block> block
   Shard& s = ShardFor(key);
   MutexLock l(&s.mu);
   if (s.map.contains(key)) return;  // another reader got there first: same bytes
-  s.lru.push_front(Entry{key, std::move(block), charge});
-  s.map.emplace(key, s.lru.begin());
-  s.usage += charge;
-  while (s.usage > shard_capacity) {
-    const Entry& victim = s.lru.back();
-    s.usage -= victim.charge;
-    s.map.erase(victim.key);
-    s.lru.pop_back();
+  // Room is made before the block goes in, so the newest block is never the victim.
+  // Each pass clears at most every referenced bit once, so this ends.
+  while (s.usage + charge > shard_capacity) {
+    const Key victim = s.clock.front();
+    s.clock.pop_front();
+    auto it = s.map.find(victim);
+    if (it->second.referenced) {
+      it->second.referenced = false;
+      s.clock.push_back(victim);
+      continue;
+    }
+    s.usage -= it->second.charge;
+    s.map.erase(it);
   }
+  s.map.emplace(key, Entry{std::move(block), charge, false});
+  s.clock.push_back(key);
+  s.usage += charge;
 }
 
 size_t SharedBlockCache::usage() const {

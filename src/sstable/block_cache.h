@@ -5,10 +5,15 @@
 //
 // Keys are (file number, file kind, block offset). File numbers are never reused, so a
 // compacted-away table's blocks can never be served for another table; they simply age
-// out. Eviction is least-recently-used per shard.
+// out. Eviction is CLOCK (second chance) per shard: a hit only sets the entry's
+// referenced bit, and the eviction hand gives a referenced entry one more round. An LRU
+// list would be spliced on every hit, touching the neighbours' list nodes: on a point
+// read whose working set is far larger than the CPU caches, those were memory stalls
+// paid on every block lookup (docs/benchmarks.md, P2).
 //
 // Thread safety: safe for concurrent use. Invariants (per shard, under its mutex):
-// usage == sum of the charges of the entries in `lru`; every map entry is in `lru`.
+// usage == sum of the charges of the entries in `map`; every key of `map` is in `clock`
+// exactly once, and `clock` holds no other key.
 
 #ifndef CASSETTE_SSTABLE_BLOCK_CACHE_H_
 #define CASSETTE_SSTABLE_BLOCK_CACHE_H_
@@ -16,7 +21,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <list>
+#include <deque>
 #include <memory>
 
 #include "absl/container/flat_hash_map.h"
@@ -51,14 +56,14 @@ class SharedBlockCache {
 
  private:
   struct Entry {
-    Key key;
     std::shared_ptr<const Block> block;
     size_t charge;
+    bool referenced;  // hit since the hand last passed
   };
   struct Shard {
     Mutex mu;
-    std::list<Entry> lru ABSL_GUARDED_BY(mu);  // most recent at the front
-    absl::flat_hash_map<Key, std::list<Entry>::iterator> map ABSL_GUARDED_BY(mu);
+    absl::flat_hash_map<Key, Entry> map ABSL_GUARDED_BY(mu);
+    std::deque<Key> clock ABSL_GUARDED_BY(mu);  // the hand is at the front
     size_t usage ABSL_GUARDED_BY(mu) = 0;
   };
   static constexpr size_t kShards = 16;

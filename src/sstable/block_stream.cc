@@ -253,6 +253,12 @@ absl::Status StreamReader::ReadRecord(std::string_view* payload, std::string* sc
   if (block_->raw.size() - pos_ >= len) {
     *payload = std::string_view(block_->raw).substr(pos_, len);
     pos_ += len;
+    // Rows are walked in order from the partition's start: fetching the next lines
+    // while this record is decoded hides most of the memory latency of the walk.
+    if (block_->raw.size() - pos_ > 128) {
+      __builtin_prefetch(block_->raw.data() + pos_ + 64);
+      __builtin_prefetch(block_->raw.data() + pos_ + 128);
+    }
     return absl::OkStatus();
   }
   // Rejects an absurd length before reading (or allocating) anything for it.

@@ -30,7 +30,7 @@ TEST(SharedBlockCacheTest, HitsAfterInsertAndCountsMisses) {
   EXPECT_EQ(cache.Lookup({7, 1, 4096}), nullptr);
 }
 
-TEST(SharedBlockCacheTest, StaysWithinCapacityEvictingLeastRecentlyUsed) {
+TEST(SharedBlockCacheTest, StaysWithinCapacity) {
   // 16 shards of 64 KiB: each shard holds at most 3 blocks of 16 KiB.
   SharedBlockCache cache(16 * (64 << 10));
   for (uint64_t i = 0; i < 1000; ++i) {
@@ -45,6 +45,20 @@ TEST(SharedBlockCacheTest, StaysWithinCapacityEvictingLeastRecentlyUsed) {
   EXPECT_NE(cache.Lookup({999, 0, 0}), nullptr);
   cache.Insert({5000, 0, 0}, MakeBlock(0, 128 << 10));
   EXPECT_EQ(cache.Lookup({5000, 0, 0}), nullptr);
+}
+
+TEST(SharedBlockCacheTest, ABlockInUseSurvivesWhileUnusedOnesAreEvicted) {
+  // 16 shards of 64 KiB (3 blocks each) and 1,000 blocks inserted: every shard evicts
+  // many times over. Block 0 is read after every insert, so the hand always finds it
+  // referenced (second chance); block 1 is never read again and must go, as under LRU.
+  SharedBlockCache cache(16 * (64 << 10));
+  cache.Insert({0, 0, 0}, MakeBlock(0, 16 << 10));
+  for (uint64_t i = 1; i < 1000; ++i) {
+    cache.Insert({i, 0, 0}, MakeBlock(0, 16 << 10));
+    ASSERT_NE(cache.Lookup({0, 0, 0}), nullptr) << "after insert " << i;
+  }
+  EXPECT_EQ(cache.Lookup({1, 0, 0}), nullptr);
+  EXPECT_LE(cache.usage(), cache.capacity());
 }
 
 TEST(SharedBlockCacheTest, ZeroCapacityCachesNothing) {
