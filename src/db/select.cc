@@ -173,32 +173,41 @@ void Execution::Emit(const std::vector<Value>& pk, const Row* row, const Row& st
     // The row came from our own sources; a failure here leaves the values null.
     (void)DecodeClusteringViews(row->clustering, t_.clustering_types(), &ck_bytes_, &ck);
   }
-  views_.clear();
-  writetime_.clear();
-  ttl_.clear();
+  // Each view is written in place: building one on the stack and pushing it made the
+  // compiler store its fields bytewise and reload them as one 16-byte word, a store-
+  // forwarding stall on every column of every row (a feed query emits 100 rows).
+  // Every element is written below, so the vectors are sized once per query.
+  const size_t n = cols_.size();
+  const bool meta = q_.with_writetime_ttl;
+  views_.resize(n);
+  if (meta) {
+    writetime_.resize(n);
+    ttl_.resize(n);
+  }
   const size_t npk = t_.partition_key_columns().size();
-  for (uint32_t id : cols_) {
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t id = cols_[i];
     const ColumnDef& col = t_.column(id);
     std::optional<int64_t> wt;
     std::optional<int32_t> ttl;
-    ValueView v;
     if (col.kind == ColumnKind::kPartitionKey) {
-      v = pk[id].view();
+      views_[i] = pk[id].view();
     } else if (col.kind == ColumnKind::kClustering) {
-      if (id - npk < ck.size()) v = ck[id - npk];
+      views_[i] = id - npk < ck.size() ? ck[id - npk] : ValueView();
     } else {
       const Row* src = col.kind == ColumnKind::kStatic ? &static_row : row;
       const Cell* c = src != nullptr ? FindCell(*src, id) : nullptr;
       if (c != nullptr && c->IsLive(ctx_.now_sec)) {
-        v = ValueView(col.type, c->value);
+        views_[i] = ValueView(col.type, c->value);
         wt = c->timestamp;
         if (c->IsExpiring()) ttl = static_cast<int32_t>(c->ldt - ctx_.now_sec);
+      } else {
+        views_[i] = ValueView();
       }
     }
-    views_.push_back(v);
-    if (q_.with_writetime_ttl) {
-      writetime_.push_back(wt);
-      ttl_.push_back(ttl);
+    if (meta) {
+      writetime_[i] = wt;
+      ttl_[i] = ttl;
     }
   }
   const RowView view{views_, writetime_, ttl_};

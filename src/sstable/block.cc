@@ -91,7 +91,7 @@ BlockDecompressor::BlockDecompressor() = default;
 BlockDecompressor::~BlockDecompressor() = default;
 
 absl::Status BlockDecompressor::Unframe(std::string_view in, uint64_t seed, size_t max_raw,
-                                        std::string* raw, size_t* framed_size) {
+                                        BlockBytes* raw, size_t* framed_size) {
   if (in.size() < kBlockOverhead) return absl::DataLossError("block header truncated");
   const uint64_t stored_len = DecodeFixed32(in.data());
   const uint64_t raw_len = DecodeFixed32(in.data() + 4);
@@ -114,7 +114,7 @@ absl::Status BlockDecompressor::Unframe(std::string_view in, uint64_t seed, size
   std::string_view stored = in.substr(kBlockHeaderSize, stored_len);
   if (compression == kBlockRaw) {
     if (stored_len != raw_len) return absl::DataLossError("raw block length mismatch");
-    raw->assign(stored);
+    raw->Assign(stored);
   } else if (compression == kBlockZstd) {
     unsigned long long content = ZSTD_getFrameContentSize(stored.data(), stored.size());
     if (content != raw_len) {
@@ -124,7 +124,7 @@ absl::Status BlockDecompressor::Unframe(std::string_view in, uint64_t seed, size
     if (dctx == nullptr) {
       return absl::ResourceExhaustedError("zstd could not allocate a decompression context");
     }
-    raw->resize(raw_len);
+    raw->ResizeForOverwrite(raw_len);
     size_t n = ZSTD_decompressDCtx(dctx, raw->data(), raw->size(), stored.data(), stored.size());
     if (ZSTD_isError(n) || n != raw_len) {
       raw->clear();

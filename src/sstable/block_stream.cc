@@ -272,7 +272,7 @@ absl::Status StreamReader::ReadRecord(std::string_view* payload, std::string* sc
       if (auto s = NextBlock(); !s.ok()) return s;
     }
     size_t take = std::min<size_t>(len - scratch->size(), block_->raw.size() - pos_);
-    scratch->append(block_->raw, pos_, take);
+    scratch->append(block_->raw.data() + pos_, take);
     pos_ += take;
   }
   *payload = *scratch;

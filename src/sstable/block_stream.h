@@ -81,7 +81,7 @@ class StreamWriter {
 struct Block {
   uint64_t offset = 0;  // file offset of the frame
   uint64_t next = 0;    // file offset of the next frame
-  std::string raw;
+  BlockBytes raw;
 };
 
 // Counters of what readers actually fetched from a table's files (cache hits excluded).

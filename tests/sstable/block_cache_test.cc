@@ -11,7 +11,7 @@ namespace {
 std::shared_ptr<const Block> MakeBlock(uint64_t offset, size_t bytes) {
   auto b = std::make_shared<Block>();
   b->offset = offset;
-  b->raw.assign(bytes, 'x');
+  b->raw.Assign(std::string(bytes, 'x'));
   return b;
 }
 

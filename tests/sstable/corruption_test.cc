@@ -252,7 +252,7 @@ TEST(AbsurdLengthTest, FooterRegionsAndBlockSizeAreBounded) {
 
 TEST(AbsurdLengthTest, BlockFramesAreCheckedBeforeAllocating) {
   BlockDecompressor d;
-  std::string raw;
+  BlockBytes raw;
   size_t framed_size;
   const uint64_t seed = BlockSeed(1, SSTableFileKind::kData, 0);
   // A stored length far past the input.
