@@ -144,10 +144,11 @@ absl::Status DecodeFooter(std::string_view in, uint64_t file_number, Footer* f) 
         absl::StrCat("footer checksum mismatch (or the footer is not table ", file_number, "'s)"));
   }
   f->format_version = DecodeFixed32(p + 124);
-  if (f->format_version != kSSTableFormatVersion) {
-    return absl::UnimplementedError(absl::StrCat("SSTable format version ", f->format_version,
-                                                 " is not supported (this build reads ",
-                                                 kSSTableFormatVersion, ")"));
+  if (f->format_version < kOldestReadableSSTableFormat ||
+      f->format_version > kSSTableFormatVersion) {
+    return absl::UnimplementedError(absl::StrCat(
+        "SSTable format version ", f->format_version, " is not supported (this build reads ",
+        kOldestReadableSSTableFormat, " to ", kSSTableFormatVersion, ")"));
   }
   if (DecodeFixed32(p + 120) != 0) return absl::DataLossError("unknown footer flags");
   f->file_number = DecodeFixed64(p);

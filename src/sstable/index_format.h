@@ -33,7 +33,10 @@ namespace cassette {
 
 // Do not change: on disk. Reads "cassette" in a hex dump of the file's last 8 bytes.
 inline constexpr uint64_t kSSTableMagic = 0x6574746573736163ULL;
-inline constexpr uint32_t kSSTableFormatVersion = 1;
+// Version 2 stores rows sharing their clustering's prefix with the previous row
+// (row_format.h); version 1 files are still read.
+inline constexpr uint32_t kSSTableFormatVersion = 2;
+inline constexpr uint32_t kOldestReadableSSTableFormat = 1;
 inline constexpr size_t kFooterSize = 144;
 
 // A span of a wide partition's rows: the first and last clustering in it and where its

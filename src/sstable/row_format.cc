@@ -1,9 +1,12 @@
 #include "sstable/row_format.h"
 
+#include <algorithm>
+#include <cassert>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
+#include "row/byte_order.h"
 #include "sstable/row_format_internal.h"
 #include "util/coding.h"
 
@@ -287,6 +290,48 @@ absl::Status DecodeRowRecord(std::string_view in, const EncodingBases& bases, Ro
 
 absl::Status DecodeRowClustering(std::string_view in, std::string_view* clustering) {
   if (!GetLengthPrefixedFast(&in, clustering)) return Malformed("clustering");
+  return absl::OkStatus();
+}
+
+absl::Status DecodeRowParts(std::string_view clustering, std::string_view body,
+                            const EncodingBases& bases, Row* row) {
+  if (auto s = DecodeRowBody(body, bases, row); !s.ok()) return s;
+  if (row->IsEmpty()) return Malformed("empty row");
+  row->clustering = clustering;
+  return absl::OkStatus();
+}
+
+void AppendStoredRow(std::string_view logical, std::string_view previous, std::string* out) {
+  std::string_view clustering;
+  const bool ok = GetLengthPrefixedFast(&logical, &clustering);
+  assert(ok);
+  (void)ok;
+  const size_t n = std::min(previous.size(), clustering.size());
+  size_t shared = 0;
+  while (shared < n && previous[shared] == clustering[shared]) ++shared;
+  PutVarint32(out, static_cast<uint32_t>(shared));
+  PutLengthPrefixed(out, clustering.substr(shared));
+  out->append(logical);  // the row body
+}
+
+absl::Status ParseStoredRow(std::string_view in, uint32_t version, bool has_previous,
+                            std::string* clustering, std::string_view* body) {
+  uint32_t shared = 0;
+  if (version >= 2 && !GetVarint32Fast(&in, &shared)) return Malformed("clustering prefix length");
+  std::string_view suffix;
+  if (!GetLengthPrefixedFast(&in, &suffix)) return Malformed("clustering");
+  if (!has_previous) {
+    if (shared != 0) return Malformed("clustering prefix without a previous row");
+  } else {
+    if (shared > clustering->size()) return Malformed("clustering prefix longer than the previous");
+    // The first `shared` bytes are the previous row's: the order is the suffixes'.
+    if (CompareBytes(suffix, std::string_view(*clustering).substr(shared)) <= 0) {
+      return absl::DataLossError("rows out of clustering order");
+    }
+  }
+  clustering->resize(shared);
+  clustering->append(suffix);
+  *body = in;
   return absl::OkStatus();
 }
 

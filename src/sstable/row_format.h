@@ -7,7 +7,7 @@
 //   header   := key:lp hflags:u8 [pdel:deletion] [rt_count:varint32 rt*] [static:row_body]
 //     hflags: 0x01 partition deletion, 0x02 range tombstones, 0x04 static row
 //   rt       := start:lp end:lp deletion            (fragments sorted, non-overlapping)
-//   row      := clustering:lp row_body
+//   row      := clustering:lp row_body             (logical; stored_row below is on disk)
 //   row_body := rflags:u8 [liveness] [deletion] cell_count:varint32 cell*
 //     rflags: 0x01 liveness, 0x02 liveness expiring, 0x04 row deletion
 //   liveness := ts:delta_ts [ttl:delta_ttl ldt:delta_ldt]    (ttl, ldt if expiring)
@@ -61,6 +61,29 @@ void EncodeRowRecord(const Row& row, EncodingBases* bases, std::string* out);
 absl::Status DecodeRowRecord(std::string_view in, const EncodingBases& bases, Row* row);
 // Only the clustering (to skip rows outside a slice without decoding them).
 absl::Status DecodeRowClustering(std::string_view in, std::string_view* clustering);
+// DecodeRowRecord of a row whose clustering and body are apart (a stored row, below).
+absl::Status DecodeRowParts(std::string_view clustering, std::string_view body,
+                            const EncodingBases& bases, Row* row);
+
+// Stored rows. From format version 2 the data stream keeps a row's clustering as the
+// length of the prefix it shares with the previous row of its partition, then the rest:
+//   stored_row := shared:varint32 suffix:lp row_body        (version 1: clustering:lp row_body)
+// Rows of a partition sort by clustering, so neighbours share most of theirs (bigint
+// clusterings in sequence share 8 of 9 bytes); the saving is what lets a point read's
+// working set fit the block cache (docs/benchmarks.md, P2). A partition's first row and
+// the first row of every row-index span share nothing: readers start at those.
+// The functions above handle the logical row record, clustering:lp row_body.
+
+// Appends the stored form of the logical record `logical`, sharing its clustering's
+// prefix with `previous` (empty for a first row). REQUIRES: `logical` is well formed.
+void AppendStoredRow(std::string_view logical, std::string_view previous, std::string* out);
+
+// Splits a stored row of table format `version`. On entry *clustering holds the previous
+// row's clustering if `has_previous`; on success it holds this row's and *body views `in`.
+// DataLoss if the row is malformed, shares more bytes than the previous clustering has
+// (or any without one), or does not sort after the previous row.
+absl::Status ParseStoredRow(std::string_view in, uint32_t version, bool has_previous,
+                            std::string* clustering, std::string_view* body);
 
 }  // namespace cassette
 

@@ -83,7 +83,11 @@ class SSTableWriterImpl final : public SSTableWriter {
   // What AddRow and AddLiveRow share: the order check, and the row index's span
   // bookkeeping before a row with this clustering is appended.
   absl::Status CheckRowOrder(std::string_view clustering) const;
-  void StartRow(std::string_view clustering);
+  // Opens a row-index span at this row if one is due (always at a partition's first
+  // row); true if it did, and the row is then stored sharing no clustering prefix.
+  bool StartRow(std::string_view clustering);
+  // Appends the logical row record `logical` to the data stream as a stored row.
+  absl::Status AppendRow(std::string_view logical, bool restart);
   absl::Status AppendRegion(std::string_view bytes, RegionHandle* handle);
 
   const std::string dir_;
@@ -102,6 +106,7 @@ class SSTableWriterImpl final : public SSTableWriter {
   int64_t partitions_ = 0;
   size_t until_summary_ = 0;  // partitions before the next summary sample
   std::string record_;        // scratch for encoding
+  std::string stored_;        // scratch for a row as stored (row_format.h)
 
   // The open partition.
   bool in_partition_ = false;
@@ -158,15 +163,22 @@ absl::Status SSTableWriterImpl::CheckRowOrder(std::string_view clustering) const
   return absl::OkStatus();
 }
 
-void SSTableWriterImpl::StartRow(std::string_view clustering) {
-  if (!has_row_ || data_.raw_bytes() - span_raw_start_ >= options_.row_index_interval) {
-    // Close the span so far (if any) and open one at this row: a slice then starts
-    // reading at most row_index_interval bytes before its first row.
-    if (has_row_) entry_.row_index.push_back({span_first_, last_clustering_, span_position_});
-    span_first_.assign(clustering);
-    span_position_ = data_.position();
-    span_raw_start_ = data_.raw_bytes();
-  }
+bool SSTableWriterImpl::StartRow(std::string_view clustering) {
+  if (has_row_ && data_.raw_bytes() - span_raw_start_ < options_.row_index_interval) return false;
+  // Close the span so far (if any) and open one at this row: a slice then starts
+  // reading at most row_index_interval bytes before its first row.
+  if (has_row_) entry_.row_index.push_back({span_first_, last_clustering_, span_position_});
+  span_first_.assign(clustering);
+  span_position_ = data_.position();
+  span_raw_start_ = data_.raw_bytes();
+  return true;
+}
+
+absl::Status SSTableWriterImpl::AppendRow(std::string_view logical, bool restart) {
+  stored_.clear();
+  AppendStoredRow(logical, restart ? std::string_view() : std::string_view(last_clustering_),
+                  &stored_);
+  return AppendRecord(&data_, stored_);
 }
 
 absl::Status SSTableWriterImpl::AddRow(const Row& row) {
@@ -175,10 +187,10 @@ absl::Status SSTableWriterImpl::AddRow(const Row& row) {
   if (row.IsEmpty()) return absl::InvalidArgumentError("AddRow: empty row");
   if (auto s = CheckRowOrder(row.clustering); !s.ok()) return s;
   if (auto s = ValidateRowCells(row); !s.ok()) return s;
-  StartRow(row.clustering);
+  const bool restart = StartRow(row.clustering);
   record_.clear();
   EncodeRowRecord(row, &bases_, &record_);
-  if (auto s = AppendRecord(&data_, record_); !s.ok()) return s;
+  if (auto s = AppendRow(record_, restart); !s.ok()) return s;
   collector_.AddRow(row);
   last_clustering_.assign(row.clustering);
   has_row_ = true;
@@ -190,13 +202,13 @@ absl::Status SSTableWriterImpl::AddLiveRow(const LiveRowRecord& row, const Encod
   if (!in_partition_) return absl::FailedPreconditionError("AddRow outside a partition");
   // Not empty, and its cells valid: ParseLiveRowRecord checked.
   if (auto s = CheckRowOrder(row.clustering); !s.ok()) return s;
-  StartRow(row.clustering);
+  const bool restart = StartRow(row.clustering);
   if (IsVerbatim(row, bases, bases_)) {
-    if (auto s = AppendRecord(&data_, row.record); !s.ok()) return s;
+    if (auto s = AppendRow(row.record, restart); !s.ok()) return s;
   } else {
     record_.clear();
     AppendLiveRowRecord(row, bases, &bases_, &record_);
-    if (auto s = AppendRecord(&data_, record_); !s.ok()) return s;
+    if (auto s = AppendRow(record_, restart); !s.ok()) return s;
   }
   collector_.AddLiveRow(row);
   last_clustering_.assign(row.clustering);

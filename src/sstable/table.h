@@ -46,6 +46,7 @@ class Table final : public SSTable {
   const BlockFile& data() const { return data_; }
   const BlockFile& index() const { return index_; }
   const EncodingBases& bases() const { return footer_.bases; }
+  uint32_t format_version() const { return footer_.format_version; }
 
   // Where a lookup stopped: the last index key it read that was <= the key looked up,
   // and the position of the index record after it. A Source looking partitions up in

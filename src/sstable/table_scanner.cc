@@ -12,6 +12,7 @@
 #include "sstable/row_format.h"
 #include "sstable/sstable_scanner.h"
 #include "sstable/table.h"
+#include "util/coding.h"
 
 namespace cassette {
 namespace {
@@ -95,7 +96,7 @@ class TableScanner final : public SSTableScanner, private RowCursor {
   bool rows_started_ = false;
   bool rows_done_ = false;  // the end marker was read
   bool row_valid_ = false;
-  bool has_prev_row_ = false;  // prev_clustering_ holds this partition's last row
+  bool has_prev_row_ = false;
   // The current row: its record, and either its summary as a live row (then it is
   // decoded into row_ only when asked for) or row_ decoded.
   std::string_view record_;
@@ -104,7 +105,8 @@ class TableScanner final : public SSTableScanner, private RowCursor {
   LiveRowRecord live_;
   mutable bool decoded_ = false;
   mutable Row row_;
-  std::string prev_clustering_;
+  std::string prev_clustering_;  // of this partition's last row (has_prev_row_)
+  std::string logical_;          // the current row as a logical record; record_ views it
 };
 
 bool TableScanner::SkipRows() {
@@ -176,25 +178,32 @@ void TableScanner::ReadNextRow() {
     rows_done_ = true;
     return;
   }
-  record_ = record;
-  is_live_ = ParseLiveRowRecord(record, table_->bases(), &live_);
+  // The stored row shares its clustering's prefix with the previous row; compaction
+  // copies rows as logical records (live_row.h), so the whole record is rebuilt here.
+  std::string_view body;
+  if (auto s =
+          ParseStoredRow(record, table_->format_version(), has_prev_row_, &prev_clustering_, &body);
+      !s.ok()) {
+    Corrupt(at, std::string(s.message()));
+    return;
+  }
+  has_prev_row_ = true;
+  logical_.clear();
+  PutLengthPrefixed(&logical_, prev_clustering_);
+  logical_.append(body);
+  record_ = logical_;
+  is_live_ = ParseLiveRowRecord(record_, table_->bases(), &live_);
   if (is_live_) {
     decoded_ = false;
     clustering_ = live_.clustering;
   } else {
-    if (auto s = DecodeRowRecord(record, table_->bases(), &row_); !s.ok()) {
+    if (auto s = DecodeRowRecord(record_, table_->bases(), &row_); !s.ok()) {
       Corrupt(at, std::string(s.message()));
       return;
     }
     decoded_ = true;
     clustering_ = row_.clustering;
   }
-  if (has_prev_row_ && CompareBytes(clustering_, prev_clustering_) <= 0) {
-    Corrupt(at, "rows out of clustering order");
-    return;
-  }
-  prev_clustering_.assign(clustering_);
-  has_prev_row_ = true;
   row_valid_ = true;
 }
 

@@ -13,6 +13,7 @@
 #include "sstable/block.h"
 #include "sstable/row_format.h"
 #include "sstable/table.h"
+#include "util/coding.h"
 
 namespace cassette {
 namespace {
@@ -87,7 +88,9 @@ class TableRowCursor final : public RowCursor {
   const bool reversed_;
   StreamReader reader_;
   std::string scratch_;
-  std::string prev_;  // last clustering read, for the order check
+  // The last row's clustering, rebuilt from each stored row (row_format.h); the current
+  // row's clustering views it.
+  std::string prev_;
   bool has_prev_ = false;
   Row row_;
   bool valid_ = false;
@@ -111,17 +114,18 @@ bool TableRowCursor::SeekSpan(size_t i) {
   return true;
 }
 
-bool TableRowCursor::ReadRow(std::string_view* record, std::string_view* clustering) {
+bool TableRowCursor::ReadRow(std::string_view* body, std::string_view* clustering) {
   const uint64_t at = reader_.block_offset();
-  if (auto s = reader_.ReadRecord(record, &scratch_); !s.ok()) return Fail(s);
-  if (record->empty()) return false;  // end of partition
-  if (auto s = DecodeRowClustering(*record, clustering); !s.ok()) {
+  std::string_view stored;
+  if (auto s = reader_.ReadRecord(&stored, &scratch_); !s.ok()) return Fail(s);
+  if (stored.empty()) return false;  // end of partition
+  // Rebuilds the clustering in prev_ (a stored row keeps only what differs from the
+  // previous one) and checks that it sorts after it.
+  if (auto s = ParseStoredRow(stored, ctx_.table->format_version(), has_prev_, &prev_, body);
+      !s.ok()) {
     return Corrupt(at, std::string(s.message()));
   }
-  if (has_prev_ && CompareBytes(*clustering, prev_) <= 0) {
-    return Corrupt(at, "rows out of clustering order");
-  }
-  prev_.assign(*clustering);
+  *clustering = prev_;
   has_prev_ = true;
   return true;
 }
@@ -142,12 +146,13 @@ void TableRowCursor::StartForward() {
 
 void TableRowCursor::NextForward() {
   valid_ = false;
-  std::string_view record, clustering;
-  while (ReadRow(&record, &clustering)) {
+  std::string_view body, clustering;
+  while (ReadRow(&body, &clustering)) {
     if (CompareBytes(clustering, lo_) < 0) continue;  // skipped without decoding the row
     if (CompareBytes(clustering, hi_) >= 0) return;
     const uint64_t at = reader_.block_offset();
-    if (auto s = DecodeRowRecord(record, ctx_.table->bases(), &row_); !s.ok()) {
+    // row_'s clustering views prev_, which holds it until the next ReadRow.
+    if (auto s = DecodeRowParts(clustering, body, ctx_.table->bases(), &row_); !s.ok()) {
       Corrupt(at, std::string(s.message()));
       return;
     }
@@ -161,10 +166,10 @@ bool TableRowCursor::LoadSpan(size_t i) {
   span_rows_.clear();
   if (!SeekSpan(i)) return false;
   const bool indexed = !entry_.row_index.empty();
-  std::string_view record, clustering;
+  std::string_view body, clustering;
   for (;;) {
     const uint64_t at = reader_.block_offset();
-    if (!ReadRow(&record, &clustering)) {
+    if (!ReadRow(&body, &clustering)) {
       if (!status_.ok()) return false;
       // The partition ended: fine unless the row index promised more rows in this span.
       if (indexed) return Corrupt(at, "partition ends inside a row index span");
@@ -175,7 +180,13 @@ bool TableRowCursor::LoadSpan(size_t i) {
       return Corrupt(at, "row outside its row index span");
     }
     if (clustering >= hi_) break;
-    if (clustering >= lo_) span_rows_.emplace_back(record);
+    if (clustering >= lo_) {
+      // Kept as logical records (whole clustering, then body): emitted backwards, a row
+      // can no longer borrow its clustering from the one before it.
+      std::string& logical = span_rows_.emplace_back();
+      PutLengthPrefixed(&logical, clustering);
+      logical.append(body);
+    }
     if (indexed && clustering == entry_.row_index[i].last) break;
   }
   next_in_span_ = span_rows_.size();
