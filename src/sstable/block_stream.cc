@@ -80,13 +80,25 @@ size_t BlockFile::MaxFrameBytes(uint64_t offset) const {
   return static_cast<size_t>(std::min<uint64_t>(stream_end - offset, kBlockOverhead + block_size));
 }
 
-absl::StatusOr<std::shared_ptr<const Block>> BlockFile::Read(
-    uint64_t offset, BlockDecompressor* decompressor) const {
+absl::StatusOr<std::shared_ptr<const Block>> BlockFile::Read(uint64_t offset,
+                                                             BlockDecompressor* decompressor,
+                                                             std::string* framed) const {
   if (offset >= stream_end) return CorruptionAt(path, offset, "block offset past end of blocks");
-  std::string framed;
-  if (auto s = file->Read(offset, MaxFrameBytes(offset), &framed); !s.ok()) return s;
-  if (counters != nullptr) counters->bytes.fetch_add(framed.size(), std::memory_order_relaxed);
-  return Parse(offset, framed, decompressor);
+  const size_t max = MaxFrameBytes(offset);
+  const size_t first = first_read == 0 ? max : std::min(first_read, max);
+  if (auto s = file->Read(offset, first, framed); !s.ok()) return s;
+  if (framed->size() == first && first < max && first >= 4) {
+    // The frame's stored length (untrusted: only sizes this read, Parse checks it) says
+    // whether the rest of it is still in the file.
+    const uint64_t need = std::min<uint64_t>(kBlockOverhead + DecodeFixed32(framed->data()), max);
+    if (need > first) {
+      std::string rest;
+      if (auto s = file->Read(offset + first, need - first, &rest); !s.ok()) return s;
+      framed->append(rest);
+    }
+  }
+  if (counters != nullptr) counters->bytes.fetch_add(framed->size(), std::memory_order_relaxed);
+  return Parse(offset, *framed, decompressor);
 }
 
 absl::StatusOr<std::shared_ptr<const Block>> BlockFile::Parse(
@@ -115,7 +127,7 @@ absl::StatusOr<std::shared_ptr<const Block>> BlockCache::Get(const BlockFile& fi
   absl::StatusOr<std::shared_ptr<const Block>> block =
       hit          ? absl::StatusOr<std::shared_ptr<const Block>>(std::move(cached))
       : readahead_ ? ReadAhead(file, offset)
-                   : file.Read(offset, &decompressor_);
+                   : file.Read(offset, &decompressor_, &framed_);
   if (!block.ok()) return block.status();
   if (shared_ != nullptr && !hit && readahead_ == 0) shared_->Insert(key, *block);
   slots_[next_victim_] = Slot{&file, *block};

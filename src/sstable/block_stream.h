@@ -99,13 +99,19 @@ struct BlockFile {
   uint64_t stream_end = 0;  // blocks occupy [0, stream_end)
   size_t block_size = 0;    // max raw bytes of a block
   BlockReadCounters* counters = nullptr;
+  // Bytes a block read asks for first (0: MaxFrameBytes). Set from the table's average
+  // frame with a margin, so a miss copies about the compressed block, not block_size
+  // bytes; the rare longer frame costs a second read for the rest.
+  size_t first_read = 0;
 
   // The most file bytes the frame of one block can take from `offset` on (the stream's
   // end permitting). REQUIRES: offset < stream_end.
   size_t MaxFrameBytes(uint64_t offset) const;
-  // Reads, verifies and decompresses the block framed at `offset`.
+  // Reads, verifies and decompresses the block framed at `offset`; *framed is scratch
+  // for the file bytes (reused, so a miss neither allocates nor zero-fills them).
   absl::StatusOr<std::shared_ptr<const Block>> Read(uint64_t offset,
-                                                    BlockDecompressor* decompressor) const;
+                                                    BlockDecompressor* decompressor,
+                                                    std::string* framed) const;
   // The same from `framed`, this file's bytes from `offset` on (MaxFrameBytes of them,
   // fewer only if the file is short).
   absl::StatusOr<std::shared_ptr<const Block>> Parse(uint64_t offset, std::string_view framed,
@@ -147,6 +153,7 @@ class BlockCache {
   Slot slots_[kSlots];
   size_t next_victim_ = 0;
   BlockDecompressor decompressor_;
+  std::string framed_;  // BlockFile::Read's scratch
 };
 
 class StreamReader {

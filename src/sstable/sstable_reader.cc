@@ -4,6 +4,7 @@
 #include "sstable/sstable_reader.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -125,6 +126,14 @@ absl::StatusOr<std::shared_ptr<const SSTable>> Table::Open(Env* env, const std::
                                 t->summary_.back().key > t->stats_.last_key))) {
     return CorruptionAt(ipath, f.summary.offset, "summary disagrees with statistics");
   }
+  if (t->stats_.uncompressed_bytes > 0 && f.data_size > 0) {
+    // The average frame, plus half again: frames of one table compress alike.
+    const uint64_t blocks = (t->stats_.uncompressed_bytes + f.block_size - 1) / f.block_size;
+    const uint64_t average = f.data_size / std::max<uint64_t>(blocks, 1);
+    t->data_.first_read = static_cast<size_t>((average + average / 2 + 511) / 512 * 512);
+  }
+  t->summary_heads_.reserve(t->summary_.size());
+  for (const SummaryEntry& e : t->summary_) t->summary_heads_.push_back(KeyHead(e.key));
   // A filter that fails its checksum is ignored, not fatal: it only ever saves reads.
   if (t->ReadRegion(f.filter, "filter", &buf).ok()) {
     t->filter_ = BloomFilter(std::move(buf));
@@ -151,11 +160,25 @@ std::unique_ptr<SSTableScanner> Table::NewScanner(std::shared_ptr<const SSTable>
   return NewTableScanner(std::static_pointer_cast<const Table>(std::move(self)));
 }
 
+uint64_t Table::KeyHead(std::string_view key) {
+  char buf[8] = {};
+  std::memcpy(buf, key.data(), std::min<size_t>(key.size(), 8));
+  return LoadBigEndian64(buf);
+}
+
 const SummaryEntry* Table::SummaryFloor(std::string_view key) const {
   if (summary_.empty()) return nullptr;
   // The last sampled entry <= key; a key before the first partition gets the first.
+  // Heads order as their keys do (ties aside), so the entries with key's head are
+  // [lo, hi): every one before lo is below key, every one from hi on above it.
+  const uint64_t head = KeyHead(key);
+  const auto first = summary_heads_.begin();
+  const size_t lo =
+      static_cast<size_t>(std::lower_bound(first, summary_heads_.end(), head) - first);
+  size_t hi = lo;
+  while (hi < summary_heads_.size() && summary_heads_[hi] == head) ++hi;
   auto it = std::upper_bound(
-      summary_.begin(), summary_.end(), key,
+      summary_.begin() + lo, summary_.begin() + hi, key,
       [](std::string_view k, const SummaryEntry& e) { return CompareBytes(k, e.key) < 0; });
   return &*(it == summary_.begin() ? it : std::prev(it));
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <random>
@@ -128,6 +129,84 @@ INSTANTIATE_TEST_SUITE_P(Configs, RoundTripTest,
                                          Config{3, 16 << 10, 64 << 10, 128}, Config{0, 64, 100, 1},
                                          Config{1, 128, 300, 3}, Config{-5, 256, 1, 2},
                                          Config{3, 4096, 512, 7}));
+
+// The summary search compares keys' first 8 bytes (the token) as integers and reads the
+// keys themselves only among equal ones: keys sharing their first 8 bytes (a token
+// collision), of several lengths, must all be found, and keys between them not.
+TEST(SSTableTest, KeysSharingTheirFirstEightBytesAreFound) {
+  const std::string head("\x80\x00\x00\x00\x00\x00\x00\x07", 8);
+  std::vector<std::string> keys = {std::string("\x7f\xff\xff\xff\xff\xff\xff\xff", 8) + "z",
+                                   head,
+                                   head + std::string(1, '\0'),
+                                   head + "a",
+                                   head + "b",
+                                   head + "ba",
+                                   head + "c",
+                                   std::string("\x80\x00\x00\x00\x00\x00\x00\x08", 8)};
+  Model m;
+  for (const std::string& k : keys) {
+    ModelPartition p;
+    p.key = k;
+    Row r;
+    r.clustering = m.Keep(Clustering(1));
+    r.cells.push_back(Cell{.column = 0, .timestamp = 10, .value = "v"});
+    p.rows.push_back(r);
+    m.partitions.push_back(std::move(p));
+  }
+  for (size_t interval : {1, 2, 3}) {
+    SCOPED_TRACE(interval);
+    TestEnv env;
+    SSTableWriterOptions o;
+    o.summary_interval = interval;
+    ASSERT_TRUE(WriteModel(&env, kDir, 3, o, m).ok());
+    auto t = OpenOk(&env, 3);
+    ASSERT_NE(t, nullptr);
+    CheckTable(*t, t, m, 1);
+    auto src = t->NewSource(t);
+    for (const std::string& absent : {head + "aa", head + "bb", head + "d", head.substr(0, 7)}) {
+      PartitionHeader h;
+      auto found = src->ReadPartition(absent, &h);
+      ASSERT_TRUE(found.ok()) << found.status();
+      EXPECT_FALSE(*found) << absent;
+    }
+  }
+}
+
+// A block read first asks for about the table's average frame (BlockFile::first_read)
+// and reads the rest of a longer frame separately. Frames here are far apart in size:
+// half the partitions hold runs of one byte (compressing to almost nothing), half
+// random bytes (not compressing at all).
+TEST(SSTableTest, FramesLongerThanTheAverageReadWhole) {
+  std::mt19937_64 rng(5);
+  Model m;
+  std::vector<std::string> keys;
+  for (uint32_t i = 0; i < 60; ++i) keys.push_back(Key(i));
+  std::sort(keys.begin(), keys.end());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    ModelPartition p;
+    p.key = keys[i];
+    for (uint32_t r = 0; r < 8; ++r) {
+      Row row;
+      row.clustering = m.Keep(Clustering(r));
+      std::string value(700, 'a');
+      if (i % 2 == 1) {
+        for (char& c : value) c = static_cast<char>(rng());
+      }
+      row.cells.push_back(Cell{.column = 0, .timestamp = 10, .value = m.Keep(value)});
+      p.rows.push_back(std::move(row));
+    }
+    m.partitions.push_back(std::move(p));
+  }
+  TestEnv env;
+  SSTableWriterOptions o;
+  o.zstd_level = 3;
+  o.block_size = 4096;
+  auto written = WriteModel(&env, kDir, 4, o, m);
+  ASSERT_TRUE(written.ok()) << written.status();
+  auto t = OpenOk(&env, 4);
+  ASSERT_NE(t, nullptr);
+  CheckTable(*t, t, m, 2);
+}
 
 TEST(SSTableTest, EmptyTable) {
   TestEnv env;
