@@ -110,7 +110,8 @@ TEST(StoredRowTest, RefusesWhatNoWriterWrites) {
 TEST(StoredRowTest, VersionOneRowsHoldTheirWholeClustering) {
   std::string c = "aa";  // the previous row
   std::string_view body;
-  ASSERT_TRUE(ParseStoredRow(Logical("ab", "B"), 1, true, &c, &body).ok());
+  const std::string stored = Logical("ab", "B");  // version 1 stored the logical record
+  ASSERT_TRUE(ParseStoredRow(stored, 1, true, &c, &body).ok());
   EXPECT_EQ(c, "ab");
   EXPECT_EQ(body, "B");
 }
