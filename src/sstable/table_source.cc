@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <deque>
 #include <memory>
 #include <string>
 #include <utility>
@@ -302,8 +301,9 @@ class TableSource final : public Source {
   Table::IndexResume resume_;
   std::string last_key_;
   // Headers' static rows point into these records: the Source contract keeps header
-  // data valid for the Source's life.
-  std::deque<std::string> static_records_;
+  // data valid for the Source's life. (Not a std::deque: an empty one allocates, and
+  // most reads meet no static row.)
+  std::vector<std::unique_ptr<std::string>> static_records_;
 };
 
 absl::StatusOr<std::shared_ptr<const IndexEntry>> TableSource::Lookup(std::string_view key) {
@@ -339,8 +339,8 @@ absl::StatusOr<bool> TableSource::ReadPartition(std::string_view decorated,
   auto s = DecodePartitionHeader(record, ctx_.table->bases(), &key, header);
   if (s.ok() && !header->static_row.IsEmpty()) {
     // Re-decode from a copy the Source owns, so the static row outlives the block.
-    static_records_.emplace_back(record);
-    s = DecodePartitionHeader(static_records_.back(), ctx_.table->bases(), &key, header);
+    static_records_.push_back(std::make_unique<std::string>(record));
+    s = DecodePartitionHeader(*static_records_.back(), ctx_.table->bases(), &key, header);
   }
   if (!s.ok()) return CorruptionAt(path, at, std::string(s.message()));
   if (key != decorated) {
