@@ -282,15 +282,7 @@ void EncodeRowRecord(const Row& row, EncodingBases* bases, std::string* out) {
 absl::Status DecodeRowRecord(std::string_view in, const EncodingBases& bases, Row* row) {
   std::string_view clustering;
   if (!GetLengthPrefixedFast(&in, &clustering)) return Malformed("clustering");
-  if (auto s = DecodeRowBody(in, bases, row); !s.ok()) return s;
-  if (row->IsEmpty()) return Malformed("empty row");
-  row->clustering = clustering;
-  return absl::OkStatus();
-}
-
-absl::Status DecodeRowClustering(std::string_view in, std::string_view* clustering) {
-  if (!GetLengthPrefixedFast(&in, clustering)) return Malformed("clustering");
-  return absl::OkStatus();
+  return DecodeRowParts(clustering, in, bases, row);
 }
 
 absl::Status DecodeRowParts(std::string_view clustering, std::string_view body,

@@ -59,8 +59,6 @@ absl::Status DecodePartitionHeader(std::string_view in, const EncodingBases& bas
 void EncodeRowRecord(const Row& row, EncodingBases* bases, std::string* out);
 // row->clustering and cell values point into `in`.
 absl::Status DecodeRowRecord(std::string_view in, const EncodingBases& bases, Row* row);
-// Only the clustering (to skip rows outside a slice without decoding them).
-absl::Status DecodeRowClustering(std::string_view in, std::string_view* clustering);
 // DecodeRowRecord of a row whose clustering and body are apart (a stored row, below).
 absl::Status DecodeRowParts(std::string_view clustering, std::string_view body,
                             const EncodingBases& bases, Row* row);
