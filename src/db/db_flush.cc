@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "db/db_impl.h"
+#include "db/merged_partition.h"
 #include "sstable/sstable_writer.h"
 
 namespace cassette {
@@ -38,10 +39,27 @@ absl::Status DbImpl::FlushMemtable(TableState* t, const MemRef& m, uint64_t file
       return s;
     }
     auto rows = source->NewRowCursor(key, "", kClusteringTop, /*reversed=*/false);
-    for (; rows->Valid(); rows->Next()) {
-      if (auto s = (*writer)->AddRow(rows->row()); !s.ok()) return s;
+    if (header.deletion.IsLive() && header.range_tombstones.empty()) {
+      for (; rows->Valid(); rows->Next()) {
+        if (auto s = (*writer)->AddRow(rows->row()); !s.ok()) return s;
+      }
+      if (!rows->status().ok()) return rows->status();
+    } else {
+      // What the partition's own deletions shadow is dropped here, as a compaction of
+      // this one SSTable would drop it: the deletions are written, so nothing older can
+      // come back, and reads of a queue (a range deletion in front of every consumed
+      // row) no longer step over the consumed rows until a compaction takes the table.
+      RowCursor* cursor = rows.get();
+      MergedRows merged;
+      merged.Reset(std::span(&cursor, 1), /*reversed=*/false, header.deletion,
+                   &header.range_tombstones);
+      for (; merged.Valid(); merged.Next()) {
+        const Row& r = merged.row();
+        if (r.IsEmpty()) continue;
+        if (auto s = (*writer)->AddRow(r); !s.ok()) return s;
+      }
+      if (!merged.status().ok()) return merged.status();
     }
-    if (!rows->status().ok()) return rows->status();
     if (auto s = (*writer)->EndPartition(); !s.ok()) return s;
   }
   if (!partitions->status().ok()) return partitions->status();

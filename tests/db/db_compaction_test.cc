@@ -14,6 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "cassette/cassette.h"
 #include "db/test_folder.h"
+#include "sstable/file_names.h"
+#include "sstable/sstable_reader.h"
 
 namespace cassette {
 namespace {
@@ -179,9 +181,11 @@ TEST_F(DbCompactionTest, PurgeIsBlockedByOlderDataInAMemtable) {
     db_.reset();  // before its folder is replaced
     SetUp();
     Create("SizeTieredCompactionStrategy", {{"enabled", "false"}, {"min_threshold", "2"}});
+    // The row and its deletion in two SSTables (a flush drops what the deletions
+    // flushed with it shadow), the deletion's beside live data so it does not expire whole.
     Put(1, 1, 1, 100);
-    ASSERT_TRUE(db_->Write(WriteBatch().Delete("ks.t", {{"k", I(1)}}, At(200))).ok());
     Flush();
+    ASSERT_TRUE(db_->Write(WriteBatch().Delete("ks.t", {{"k", I(1)}}, At(200))).ok());
     Put(2, 1, 1, 300);
     Flush();
     clock_->AdvanceMicros((kGcGrace + 1) * kSec);
@@ -195,6 +199,40 @@ TEST_F(DbCompactionTest, PurgeIsBlockedByOlderDataInAMemtable) {
     EXPECT_FALSE(Has(1, 1));
     EXPECT_FALSE(Has(1, 2)) << "deleted data came back";
   }
+}
+
+// A flush drops the rows its memtable's own deletions shadow (the deletions are written
+// with them, so nothing older can come back), and keeps the row written after them.
+TEST_F(DbCompactionTest, AFlushDropsRowsItsOwnDeletionsShadow) {
+  Create("SizeTieredCompactionStrategy", {{"enabled", "false"}});
+  for (int c = 1; c <= 10; ++c) Put(1, c, c, 100);
+  for (int c = 1; c <= 4; ++c) Put(2, c, c, 100);
+  WriteOptions at200;
+  at200.timestamp = 200;
+  ASSERT_TRUE(db_->Write(WriteBatch()
+                             .DeleteRange("ks.t", {{"k", I(1)}},
+                                          {std::nullopt, ClusteringBound{{I(5)}, true}}, at200)
+                             .Delete("ks.t", {{"k", I(2)}}, at200))
+                  .ok());
+  Put(1, 3, 33, 300);  // inside the deleted range, but newer
+  Put(2, 9, 9, 300);
+  Flush();
+  uint64_t number = 0;
+  for (const auto& e : std::filesystem::directory_iterator(folder_)) {
+    SSTableFileKind kind;
+    uint64_t n;
+    if (ParseSSTableFileName(e.path().filename().string(), &n, &kind) &&
+        kind == SSTableFileKind::kData) {
+      number = n;
+    }
+  }
+  ASSERT_NE(number, 0u);
+  auto sst = SSTable::Open(Env::Default(), folder_, number);
+  ASSERT_TRUE(sst.ok()) << sst.status();
+  // k=1: c=3 and c=6..10; k=2: c=9. Without the drop, 15.
+  EXPECT_EQ((*sst)->stats().row_count, 7);
+  for (int c = 1; c <= 10; ++c) EXPECT_EQ(Has(1, c), c == 3 || c > 5) << c;
+  for (int c = 1; c <= 9; ++c) EXPECT_EQ(Has(2, c), c == 9) << c;
 }
 
 // §6: and while an SSTable outside the compaction may hold older data for it.
