@@ -168,10 +168,12 @@ absl::Status Execution::AddTombstones(int64_t n, const std::string& key) {
 
 void Execution::Emit(const std::vector<Value>& pk, const Row* row, const Row& static_row) {
   std::vector<ValueView>& ck = ck_;
-  ck.clear();
   if (row != nullptr && selects_clustering_) {
-    // The row came from our own sources; a failure here leaves the values null.
+    // The row came from our own sources; a failure here leaves the values null. The
+    // views are replaced, not cleared first: the vector keeps its size from row to row.
     (void)DecodeClusteringViews(row->clustering, t_.clustering_types(), &ck_bytes_, &ck);
+  } else {
+    ck.clear();
   }
   // Each view is written in place: building one on the stack and pushing it made the
   // compiler store its fields bytewise and reload them as one 16-byte word, a store-

@@ -24,9 +24,11 @@
 
 #include "types/comparable.h"
 
+#include <bit>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -296,9 +298,62 @@ absl::Status DecodeComponents(std::string_view encoded,
 
 }  // namespace
 
+namespace {
+
+// Integer types whose every body of the right width is a valid value.
+bool IsPlainIntType(CqlType t) {
+  return t == CqlType::kBigint || t == CqlType::kInt || t == CqlType::kTimestamp ||
+         t == CqlType::kSmallint || t == CqlType::kTinyint;
+}
+
+// DecodeClusteringViews for a full clustering of integer columns only (a feed's or a
+// time series' clustering, decoded for every row a query returns): no validation and
+// a word at a time instead of a byte-at-a-time reader. False, with *buf and *out
+// untouched, if the clustering is not that; the general path then decodes it (and
+// reports what is wrong with it).
+bool DecodeIntClustering(std::string_view encoded, std::span<const ClusteringColumnType> columns,
+                         std::string* buf, std::vector<ValueView>* out) {
+  size_t total = 0;
+  for (const ClusteringColumnType& c : columns) {
+    if (!IsPlainIntType(c.type)) return false;
+    total += FixedWidth(c.type);
+  }
+  if (encoded.size() != total + columns.size()) return false;
+  for (size_t i = 0, pos = 0; i < columns.size(); pos += 1 + FixedWidth(columns[i].type), ++i) {
+    if (encoded[pos] != kComponentTag) return false;
+  }
+  buf->resize(total);
+  out->resize(columns.size());
+  const char* in = encoded.data();
+  char* body = buf->data();
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const size_t width = FixedWidth(columns[i].type);
+    ++in;  // the tag
+    if (width == 8) {
+      uint64_t v;
+      std::memcpy(&v, in, 8);
+      if (columns[i].descending) v = ~v;
+      // The first byte's sign bit, wherever a load puts the first byte.
+      v ^= std::endian::native == std::endian::little ? uint64_t{0x80} : uint64_t{0x80} << 56;
+      std::memcpy(body, &v, 8);
+    } else {
+      const char mask = columns[i].descending ? static_cast<char>(0xFF) : 0;
+      for (size_t k = 0; k < width; ++k) body[k] = static_cast<char>(in[k] ^ mask);
+      body[0] = static_cast<char>(body[0] ^ 0x80);
+    }
+    (*out)[i] = ValueView(columns[i].type, std::string_view(body, width));
+    in += width;
+    body += width;
+  }
+  return true;
+}
+
+}  // namespace
+
 absl::Status DecodeClusteringViews(std::string_view encoded,
                                    std::span<const ClusteringColumnType> columns, std::string* buf,
                                    std::vector<ValueView>* out) {
+  if (DecodeIntClustering(encoded, columns, buf, out)) return absl::OkStatus();
   buf->clear();
   out->clear();
   // Views are made once *buf stops growing: appending may move its bytes.
