@@ -5,7 +5,8 @@
 // scans: block-based tables, 16 KiB blocks (cassette's), a whole-key 10 bits/key bloom
 // filter and no prefix extractor (the lab does exact point gets), index and filter
 // blocks charged to the LRU block cache with L0's pinned (so memtable + cache bounds
-// memory as EngineConfig says), two write buffers, zstd at every level, two background
+// memory as EngineConfig says), flushed blocks put into the cache (kFlushOnly, as
+// cassette does by default), two write buffers, zstd at every level, two background
 // jobs, 1 MiB bytes_per_sync. EngineConfig::strategy_options are RocksDB column-family
 // option names, applied last with GetColumnFamilyOptionsFromMap (unknown ones fail Open).
 //
@@ -163,6 +164,8 @@ class RocksDbEngine : public Engine {
     t.whole_key_filtering = true;
     t.cache_index_and_filter_blocks = true;
     t.pin_l0_filter_and_index_blocks_in_cache = true;
+    // As cassette (DbOptions::cache_flushed_blocks): a flush's blocks go into the cache.
+    t.prepopulate_block_cache = rocksdb::BlockBasedTableOptions::PrepopulateBlockCache::kFlushOnly;
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
     if (config.on_file) o.listeners.push_back(std::make_shared<RocksDbFileEvents>(config.on_file));
     if (!config.strategy_options.empty()) {

@@ -23,6 +23,7 @@ absl::Status DbImpl::FlushMemtable(TableState* t, const MemRef& m, uint64_t file
   wo.zstd_level = options_.sstable_compression_level;
   wo.bloom_bits_per_key = options_.sstable_bloom_bits_per_key;
   wo.created_at_micros = clock_->NowMicros();
+  if (options_.cache_flushed_blocks) wo.cache_written_blocks = block_cache_.get();
   auto writer = SSTableWriter::Create(env_, folder_, file_number, wo);
   if (!writer.ok()) return writer.status();
   // Everything in an immutable memtable is visible at the highest snapshot.

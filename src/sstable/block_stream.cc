@@ -64,11 +64,22 @@ absl::Status StreamWriter::Flush() {
 
 absl::Status StreamWriter::WriteBlock() {
   framed_.clear();
-  compressor_.Frame(std::string_view(buffer_.get(), buffered_),
-                    BlockSeed(file_number_, kind_, file_size_), &framed_);
-  buffered_ = 0;
+  const std::string_view raw(buffer_.get(), buffered_);
+  const uint64_t offset = file_size_;
+  compressor_.Frame(raw, BlockSeed(file_number_, kind_, offset), &framed_);
+  buffered_ = 0;  // raw still views the buffer: nothing is appended to it below
   if (auto s = file_->Append(framed_); !s.ok()) return s;
   file_size_ += framed_.size();
+  if (cache_ != nullptr) {
+    // The block a reader would get back: same bytes, same extent in the file. Only once
+    // the append succeeded; a table whose write fails later leaves entries that no
+    // reader asks for (file numbers are never reused) and that age out.
+    auto block = std::make_shared<Block>();
+    block->offset = offset;
+    block->next = file_size_;
+    block->raw.Assign(raw);
+    cache_->Insert({file_number_, static_cast<uint8_t>(kind_), offset}, std::move(block));
+  }
   return absl::OkStatus();
 }
 

@@ -31,6 +31,8 @@
 
 namespace cassette {
 
+class SharedBlockCache;
+
 struct StreamPosition {
   uint64_t block_offset = 0;
   uint32_t in_block = 0;
@@ -52,6 +54,10 @@ class StreamWriter {
   [[nodiscard]] absl::Status AppendRecord(std::string_view payload);
   // Writes the partially filled last block, if any.
   [[nodiscard]] absl::Status Flush();
+  // Every block written from now on is also inserted into `cache` (not owned; null for
+  // none), as a reader would after reading it back: what was just written is often
+  // read next.
+  void CacheWrittenBlocks(SharedBlockCache* cache) { cache_ = cache; }
 
   uint64_t raw_bytes() const { return raw_bytes_; }
   // Bytes appended to the file plus the buffered raw bytes (an estimate of the final size).
@@ -74,6 +80,7 @@ class StreamWriter {
   // file_->Size(), kept here: only this writer appends to the file while it is used,
   // and the position is asked for at every partition.
   uint64_t file_size_;
+  SharedBlockCache* cache_ = nullptr;
 };
 
 // ---------------------------------------------------------------- reading
@@ -120,7 +127,6 @@ struct BlockFile {
 
 // A reader's small cache of recently used blocks, so walking a partition's header and
 // then its rows, or consecutive index lookups, do not fetch a block twice.
-class SharedBlockCache;
 
 // A reader's own few most recent blocks, in front of the database's SharedBlockCache
 // (if any). Not thread-safe: one per Source.

@@ -52,6 +52,8 @@ class SSTableWriterImpl final : public SSTableWriter {
         index_(index_file_.get(), file_number, SSTableFileKind::kIndex, options.block_size,
                options.index_zstd_level.value_or(options.zstd_level)),
         bloom_(options.bloom_bits_per_key) {
+    data_.CacheWrittenBlocks(options.cache_written_blocks);
+    index_.CacheWrittenBlocks(options.cache_written_blocks);
     if (options.timestamp_base_hint != kNoTimestamp) {
       bases_.timestamp = options.timestamp_base_hint;
       bases_.has_timestamp = true;

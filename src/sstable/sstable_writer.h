@@ -23,6 +23,8 @@
 
 namespace cassette {
 
+class SharedBlockCache;
+
 struct SSTableWriterOptions {
   int zstd_level = 3;  // 0: blocks stored uncompressed
   // The level of the index file's blocks, if set; else zstd_level. Any level gives the
@@ -44,6 +46,9 @@ struct SSTableWriterOptions {
   // value is correct: a poor base only costs bytes.
   int64_t timestamp_base_hint = kNoTimestamp;
   int64_t ldt_base_hint = kNoDeletionTime;
+  // Blocks of both files are also put into this cache as they are written (not owned;
+  // must outlive the writer). Null: none are.
+  SharedBlockCache* cache_written_blocks = nullptr;
 };
 
 class SSTableWriter {

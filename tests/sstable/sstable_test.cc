@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sstable/block_cache.h"
 #include "sstable/file_names.h"
 #include "sstable/sstable_reader.h"
 #include "sstable/sstable_writer.h"
@@ -206,6 +207,31 @@ TEST(SSTableTest, FramesLongerThanTheAverageReadWhole) {
   auto t = OpenOk(&env, 4);
   ASSERT_NE(t, nullptr);
   CheckTable(*t, t, m, 2);
+}
+
+// A writer given a cache leaves there every block of both files, exactly as a reader
+// would get it back: the table reads whole and right without one block from disk.
+TEST(SSTableTest, BlocksCachedAsWrittenServeEveryRead) {
+  const Model m = RandomModel(9, 40, 30, 200);
+  TestEnv env;
+  SharedBlockCache cache(64 << 20);
+  SSTableWriterOptions o;
+  o.block_size = 1024;
+  o.cache_written_blocks = &cache;
+  auto written = WriteModel(&env, kDir, 6, o, m);
+  ASSERT_TRUE(written.ok()) << written.status();
+  ASSERT_GT(cache.usage(), 0u);
+  auto t = SSTable::Open(&env, kDir, 6, &cache);
+  ASSERT_TRUE(t.ok()) << t.status();
+  CheckTable(**t, *t, m, 4);
+  EXPECT_EQ(cache.misses(), 0u);
+  EXPECT_GT(cache.hits(), 0u);
+  // The same reads through a cold cache do go to the files.
+  SharedBlockCache cold(64 << 20);
+  auto t2 = SSTable::Open(&env, kDir, 6, &cold);
+  ASSERT_TRUE(t2.ok()) << t2.status();
+  CheckTable(**t2, *t2, m, 4);
+  EXPECT_GT(cold.misses(), 0u);
 }
 
 TEST(SSTableTest, EmptyTable) {
