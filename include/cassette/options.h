@@ -57,13 +57,15 @@ struct Options {
   // Decompressed SSTable blocks kept in memory for all readers (Cassandra's chunk cache,
   // file_cache_size; RocksDB's block cache). 0 disables it.
   size_t block_cache_bytes = 64 << 20;
-  // A flush also puts the blocks it writes into the block cache (RocksDB's
-  // prepopulate_block_cache = kFlushOnly; Cassandra gets the same from the OS page cache,
-  // which keeps what was just written). The newest data is what feeds, queues and time
-  // series read next; without it the first read of each partition after a flush misses
-  // and decompresses (docs/benchmarks.md, P5). Off for a write-only load that should not
+  // New SSTables' blocks go into the block cache as they are written: a flush's always
+  // (RocksDB's prepopulate_block_cache = kFlushOnly; Cassandra gets as much from the OS
+  // page cache, which keeps what was just written), a compaction's when at least half of
+  // its inputs' data was in the cache (it then replaces blocks readers were using by the
+  // same rows). The newest data is what feeds, queues and time series read next; without
+  // this the first read of each partition after a flush or compaction misses and
+  // decompresses (docs/benchmarks.md, P5). Off for a write-only load that should not
   // displace the blocks readers use.
-  bool cache_flushed_blocks = true;
+  bool cache_written_blocks = true;
 
   // Write stall: when a table has this many memtables waiting for flush, writers to it
   // wait for a flush to finish (counted in TableStats::write_stall_micros).

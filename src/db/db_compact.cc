@@ -136,6 +136,16 @@ absl::Status DbImpl::RunTaskLocked(TableState* t, CompactionTask task) {
   spec.limiter = compaction_limiter_.get();
   spec.cancel = &cancel_;
   spec.block_cache = block_cache_.get();
+  if (options_.cache_written_blocks && block_cache_ != nullptr) {
+    // Readers had most of the inputs' rows in the cache: the outputs, holding those rows,
+    // replace them there as they are written, or every read right after would miss.
+    uint64_t cached = 0, raw = 0;
+    for (const auto& sst : spec.inputs) {
+      cached += block_cache_->CachedDataBytes(sst->file_number());
+      raw += sst->stats().uncompressed_bytes;
+    }
+    if (raw > 0 && 2 * cached >= raw) spec.writer_options.cache_written_blocks = block_cache_.get();
+  }
   spec.warn = [this](const std::string& m) { Warn(m); };
 
   CompactionEvent event;

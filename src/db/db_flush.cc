@@ -1,9 +1,9 @@
 // Flush: immutable memtables become SSTables in the background; the manifest records
 // each new SSTable together with how far the table's commit log is now covered, and
 // commit-log segments nobody needs any more are deleted.
-#include <limits>
-
 #include <pthread.h>
+
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "db/db_impl.h"
@@ -23,7 +23,7 @@ absl::Status DbImpl::FlushMemtable(TableState* t, const MemRef& m, uint64_t file
   wo.zstd_level = options_.sstable_compression_level;
   wo.bloom_bits_per_key = options_.sstable_bloom_bits_per_key;
   wo.created_at_micros = clock_->NowMicros();
-  if (options_.cache_flushed_blocks) wo.cache_written_blocks = block_cache_.get();
+  if (options_.cache_written_blocks) wo.cache_written_blocks = block_cache_.get();
   auto writer = SSTableWriter::Create(env_, folder_, file_number, wo);
   if (!writer.ok()) return writer.status();
   // Everything in an immutable memtable is visible at the highest snapshot.

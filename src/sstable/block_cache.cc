@@ -1,6 +1,7 @@
 #include "sstable/block_cache.h"
 
 #include "absl/hash/hash.h"
+#include "sstable/file_names.h"
 
 namespace cassette {
 namespace {
@@ -48,11 +49,33 @@ void SharedBlockCache::Insert(const Key& key, std::shared_ptr<const Block> block
       continue;
     }
     s.usage -= it->second.charge;
+    CountFileBytes(s, victim, *it->second.block, -1);
     s.map.erase(it);
   }
+  CountFileBytes(s, key, *block, +1);
   s.map.emplace(key, Entry{std::move(block), charge, false});
   s.clock.push_back(key);
   s.usage += charge;
+}
+
+void SharedBlockCache::CountFileBytes(Shard& s, const Key& key, const Block& block, int sign) {
+  if (key.kind != static_cast<uint8_t>(SSTableFileKind::kData) || block.raw.size() == 0) return;
+  if (sign > 0) {
+    s.file_bytes[key.file_number] += block.raw.size();
+    return;
+  }
+  auto it = s.file_bytes.find(key.file_number);
+  it->second -= block.raw.size();
+  if (it->second == 0) s.file_bytes.erase(it);
+}
+
+uint64_t SharedBlockCache::CachedDataBytes(uint64_t file_number) const {
+  uint64_t total = 0;
+  for (const Shard& s : shards_) {
+    MutexLock l(const_cast<Mutex*>(&s.mu));
+    if (auto it = s.file_bytes.find(file_number); it != s.file_bytes.end()) total += it->second;
+  }
+  return total;
 }
 
 size_t SharedBlockCache::usage() const {

@@ -13,7 +13,8 @@
 //
 // Thread safety: safe for concurrent use. Invariants (per shard, under its mutex):
 // usage == sum of the charges of the entries in `map`; every key of `map` is in `clock`
-// exactly once, and `clock` holds no other key.
+// exactly once, and `clock` holds no other key; file_bytes[f] == the sum of the block
+// sizes of the data blocks of file f in `map`, and holds no zero.
 
 #ifndef CASSETTE_SSTABLE_BLOCK_CACHE_H_
 #define CASSETTE_SSTABLE_BLOCK_CACHE_H_
@@ -51,6 +52,10 @@ class SharedBlockCache {
 
   size_t capacity() const { return capacity_; }
   size_t usage() const;
+  // Bytes of `file_number`'s data blocks (decompressed) held now: how much of an
+  // SSTable readers have recently used, which decides whether a compaction's outputs
+  // are cached as they are written (DbOptions::cache_written_blocks).
+  uint64_t CachedDataBytes(uint64_t file_number) const;
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
   uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
@@ -65,7 +70,11 @@ class SharedBlockCache {
     absl::flat_hash_map<Key, Entry> map ABSL_GUARDED_BY(mu);
     std::deque<Key> clock ABSL_GUARDED_BY(mu);  // the hand is at the front
     size_t usage ABSL_GUARDED_BY(mu) = 0;
+    absl::flat_hash_map<uint64_t, uint64_t> file_bytes ABSL_GUARDED_BY(mu);
   };
+  // The file_bytes bookkeeping of an entry coming (+1) or going (-1).
+  static void CountFileBytes(Shard& s, const Key& key, const Block& block, int sign)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu);
   static constexpr size_t kShards = 16;
   Shard& ShardFor(const Key& key);
 

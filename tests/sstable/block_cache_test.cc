@@ -61,6 +61,31 @@ TEST(SharedBlockCacheTest, ABlockInUseSurvivesWhileUnusedOnesAreEvicted) {
   EXPECT_LE(cache.usage(), cache.capacity());
 }
 
+// CachedDataBytes follows each file's data blocks in and out of the cache, eviction
+// included, and ignores index blocks: it is the sum a model keeps of what is resident.
+TEST(SharedBlockCacheTest, CachedDataBytesFollowsResidentDataBlocks) {
+  SharedBlockCache cache(16 * (64 << 10));
+  cache.Insert({1, 0, 0}, MakeBlock(0, 1000));
+  cache.Insert({1, 0, 1000}, MakeBlock(1000, 500));
+  cache.Insert({1, 1, 0}, MakeBlock(0, 700));  // index block
+  cache.Insert({2, 0, 0}, MakeBlock(0, 300));
+  cache.Insert({1, 0, 0}, MakeBlock(0, 1000));  // already there: not counted twice
+  EXPECT_EQ(cache.CachedDataBytes(1), 1500u);
+  EXPECT_EQ(cache.CachedDataBytes(2), 300u);
+  EXPECT_EQ(cache.CachedDataBytes(3), 0u);
+  // Enough other blocks to evict everything above many times over.
+  for (uint64_t i = 10; i < 1000; ++i) cache.Insert({i, 0, 0}, MakeBlock(0, (i % 7 + 1) << 10));
+  for (uint64_t f : {1, 2, 500, 999}) {
+    uint64_t resident = 0;
+    for (uint64_t off : {0, 1000}) {
+      auto b = cache.Lookup({f, 0, off});
+      if (b != nullptr) resident += b->raw.size();
+    }
+    EXPECT_EQ(cache.CachedDataBytes(f), resident) << "file " << f;
+  }
+  EXPECT_EQ(cache.CachedDataBytes(1), 0u);
+}
+
 TEST(SharedBlockCacheTest, ZeroCapacityCachesNothing) {
   SharedBlockCache cache(0);
   cache.Insert({1, 0, 0}, MakeBlock(0, 10));

@@ -329,11 +329,10 @@ void CheckDecodeOfUntrusted(const std::string& bytes,
 RC_GTEST_PROP(ComparableProp, IntegerClusteringsDecodeIntoReusedBuffers, ()) {
   const auto type = rc::gen::element(CqlType::kBigint, CqlType::kInt, CqlType::kTimestamp,
                                      CqlType::kSmallint, CqlType::kTinyint);
-  const auto column =
-      rc::gen::map(rc::gen::pair(type, rc::gen::arbitrary<bool>()),
-                   [](const std::pair<CqlType, bool>& p) {
-                     return ClusteringColumnType{p.first, p.second};
-                   });
+  const auto column = rc::gen::map(rc::gen::pair(type, rc::gen::arbitrary<bool>()),
+                                   [](const std::pair<CqlType, bool>& p) {
+                                     return ClusteringColumnType{p.first, p.second};
+                                   });
   const auto cols = *rc::gen::mapcat(rc::gen::inRange<size_t>(1, 5), [column](size_t n) {
     return rc::gen::container<std::vector<ClusteringColumnType>>(n, column);
   });
