@@ -61,6 +61,15 @@ class Execution {
   const RowVisitor* const visit_;  // null: rows are collected in rs_
   const int64_t gc_before_;
   std::vector<uint32_t> cols_;
+  // Where Emit finds each selected column, worked out once per query (Emit runs for
+  // every row returned).
+  struct OutColumn {
+    ColumnKind kind;
+    CqlType type;
+    uint32_t id;     // the column id: the cell's column for regular and static columns
+    uint32_t index;  // partition key component, or clustering component
+  };
+  std::vector<OutColumn> plan_;
   std::string pk_key_;       // single-partition queries
   bool point_read_ = false;  // pk_key_ and one full clustering (or none in the table)
   std::string lo_, hi_;
@@ -96,9 +105,13 @@ absl::Status Execution::Prepare() {
       cols_.push_back(static_cast<uint32_t>(id));
     }
   }
+  const uint32_t npk = static_cast<uint32_t>(t_.partition_key_columns().size());
   for (uint32_t id : cols_) {
-    rs_.columns.push_back(t_.column(id).name);
-    selects_clustering_ |= t_.column(id).kind == ColumnKind::kClustering;
+    const ColumnDef& col = t_.column(id);
+    rs_.columns.push_back(col.name);
+    selects_clustering_ |= col.kind == ColumnKind::kClustering;
+    plan_.push_back(
+        OutColumn{col.kind, col.type, id, col.kind == ColumnKind::kClustering ? id - npk : id});
   }
   if (q_.limit < 0) return bad(absl::StrCat("LIMIT must be >= 0, got ", q_.limit));
   if (q_.page_size < 0) return bad(absl::StrCat("page_size must be >= 0, got ", q_.page_size));
@@ -179,26 +192,24 @@ void Execution::Emit(const std::vector<Value>& pk, const Row* row, const Row& st
   // compiler store its fields bytewise and reload them as one 16-byte word, a store-
   // forwarding stall on every column of every row (a feed query emits 100 rows).
   // Every element is written below, so the vectors are sized once per query.
-  const size_t n = cols_.size();
+  const size_t n = plan_.size();
   const bool meta = q_.with_writetime_ttl;
   views_.resize(n);
   if (meta) {
     writetime_.resize(n);
     ttl_.resize(n);
   }
-  const size_t npk = t_.partition_key_columns().size();
   for (size_t i = 0; i < n; ++i) {
-    const uint32_t id = cols_[i];
-    const ColumnDef& col = t_.column(id);
+    const OutColumn& col = plan_[i];
     std::optional<int64_t> wt;
     std::optional<int32_t> ttl;
     if (col.kind == ColumnKind::kPartitionKey) {
-      views_[i] = pk[id].view();
+      views_[i] = pk[col.index].view();
     } else if (col.kind == ColumnKind::kClustering) {
-      views_[i] = id - npk < ck.size() ? ck[id - npk] : ValueView();
+      views_[i] = col.index < ck.size() ? ck[col.index] : ValueView();
     } else {
       const Row* src = col.kind == ColumnKind::kStatic ? &static_row : row;
-      const Cell* c = src != nullptr ? FindCell(*src, id) : nullptr;
+      const Cell* c = src != nullptr ? FindCell(*src, col.id) : nullptr;
       if (c != nullptr && c->IsLive(ctx_.now_sec)) {
         views_[i] = ValueView(col.type, c->value);
         wt = c->timestamp;
