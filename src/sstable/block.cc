@@ -124,12 +124,21 @@ absl::Status BlockDecompressor::Unframe(std::string_view in, uint64_t seed, size
     if (dctx == nullptr) {
       return absl::ResourceExhaustedError("zstd could not allocate a decompression context");
     }
-    raw->ResizeForOverwrite(raw_len);
-    size_t n = ZSTD_decompressDCtx(dctx, raw->data(), raw->size(), stored.data(), stored.size());
+    // A block of the usual size is decompressed into a per-thread buffer that stays in
+    // the CPU's caches, then copied out: zstd writing straight into the block's fresh
+    // (cold) memory stalled on every line it touched, and one bulk copy pays for those
+    // lines faster (P2's cache misses, docs/benchmarks.md). Larger blocks go straight in,
+    // so no thread keeps a large buffer.
+    constexpr size_t kScratchMax = 256 << 10;
+    thread_local BlockBytes scratch;
+    BlockBytes* out = raw_len <= kScratchMax ? &scratch : raw;
+    out->ResizeForOverwrite(raw_len);
+    size_t n = ZSTD_decompressDCtx(dctx, out->data(), out->size(), stored.data(), stored.size());
     if (ZSTD_isError(n) || n != raw_len) {
       raw->clear();
       return absl::DataLossError("zstd decompression failed");
     }
+    if (out != raw) raw->Assign(*out);
   } else {
     return absl::DataLossError(absl::StrCat("unknown block compression ", int{compression}));
   }

@@ -234,6 +234,21 @@ TEST(SSTableTest, BlocksCachedAsWrittenServeEveryRead) {
   EXPECT_GT(cold.misses(), 0u);
 }
 
+// Blocks larger than the decompressor's per-thread buffer are decompressed straight
+// into the block: both ways give the same table.
+TEST(SSTableTest, LargeBlocksReadBack) {
+  const Model m = RandomModel(3, 60, 100, 1000);
+  TestEnv env;
+  SSTableWriterOptions o;
+  o.block_size = 1 << 20;
+  auto written = WriteModel(&env, kDir, 7, o, m);
+  ASSERT_TRUE(written.ok()) << written.status();
+  ASSERT_GT(written->uncompressed_bytes, o.block_size);
+  auto t = OpenOk(&env, 7);
+  ASSERT_NE(t, nullptr);
+  CheckTable(*t, t, m, 5);
+}
+
 TEST(SSTableTest, EmptyTable) {
   TestEnv env;
   auto w = SSTableWriter::Create(&env, kDir, 1, {});
