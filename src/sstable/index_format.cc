@@ -69,10 +69,18 @@ absl::Status DecodeIndexEntry(std::string_view in, bool with_row_index, IndexEnt
   }
   e->key.assign(key);
   e->row_index.clear();
-  if (!with_row_index) return absl::OkStatus();
+  e->row_index_bytes.reset();
+  if (!with_row_index || n == 0) {
+    if (with_row_index && !in.empty()) return Malformed("trailing bytes in index entry");
+    return absl::OkStatus();
+  }
   // An entry takes at least 4 bytes: bounds the reservation by the input.
   if (n > in.size() / 4) return Malformed("row index count");
   e->row_index.reserve(n);
+  // The entries' clusterings are views into one copy of the rest of the record.
+  e->row_index_bytes = std::make_unique_for_overwrite<char[]>(in.size());
+  std::memcpy(e->row_index_bytes.get(), in.data(), in.size());
+  in = std::string_view(e->row_index_bytes.get(), in.size());
   for (uint32_t i = 0; i < n; ++i) {
     std::string_view first, last;
     StreamPosition p;
@@ -83,7 +91,7 @@ absl::Status DecodeIndexEntry(std::string_view in, bool with_row_index, IndexEnt
     if (first > last || (i > 0 && first <= e->row_index.back().last)) {
       return Malformed("row index order");
     }
-    e->row_index.push_back({std::string(first), std::string(last), p});
+    e->row_index.push_back({first, last, p});
   }
   if (!in.empty()) return Malformed("trailing bytes in index entry");
   return absl::OkStatus();

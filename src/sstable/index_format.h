@@ -21,6 +21,7 @@
 #define CASSETTE_SSTABLE_INDEX_FORMAT_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,10 +41,11 @@ inline constexpr uint32_t kOldestReadableSSTableFormat = 1;
 inline constexpr size_t kFooterSize = 144;
 
 // A span of a wide partition's rows: the first and last clustering in it and where its
-// first row record starts.
+// first row record starts. The views are into the owning IndexEntry's row_index_bytes
+// (decoded) or into memory the writer keeps until it has encoded the entry.
 struct RowIndexEntry {
-  std::string first;
-  std::string last;
+  std::string_view first;
+  std::string_view last;
   StreamPosition position;
 };
 
@@ -51,6 +53,9 @@ struct IndexEntry {
   std::string key;                       // decorated
   StreamPosition position;               // of the partition header record in the data stream
   std::vector<RowIndexEntry> row_index;  // empty for a partition of one span
+  // What row_index views, once decoded: one allocation for the whole row index (a
+  // heap array, so moving the entry keeps the views valid).
+  std::unique_ptr<char[]> row_index_bytes;
 };
 
 struct SummaryEntry {

@@ -7,8 +7,6 @@
 namespace cassette {
 
 using row_format_internal::GetDelta;
-using row_format_internal::GetLengthPrefixedFast;
-using row_format_internal::GetVarint32Fast;
 using row_format_internal::kCellRowTimestamp;
 using row_format_internal::kRowLiveness;
 using row_format_internal::PutDeltaTo;
@@ -20,7 +18,7 @@ using row_format_internal::PutVarintTo;
 bool ParseLiveRowRecord(std::string_view in, const EncodingBases& bases, LiveRowRecord* row) {
   row->record = in;
   row->canonical = true;
-  if (!GetLengthPrefixedFast(&in, &row->clustering)) return false;
+  if (!GetLengthPrefixed(&in, &row->clustering)) return false;
   row->body = in;
   uint8_t flags;
   // Only a non-expiring marker: an expiring one or a row deletion is not for this path
@@ -37,7 +35,7 @@ bool ParseLiveRowRecord(std::string_view in, const EncodingBases& bases, LiveRow
   row->cells_offset = row->body.size() - in.size();
   row->cells_take_marker_timestamp = row->has_liveness;
   uint32_t n;
-  if (!GetVarint32Fast(&in, &n) || n > in.size() / 3) return false;
+  if (!GetVarint32(&in, &n) || n > in.size() / 3) return false;
   if (!row->has_liveness && n == 0) return false;  // an empty row is malformed
   int64_t min = row->has_liveness ? row->liveness_timestamp : INT64_MAX;
   int64_t max = row->has_liveness ? row->liveness_timestamp : INT64_MIN;
@@ -45,7 +43,7 @@ bool ParseLiveRowRecord(std::string_view in, const EncodingBases& bases, LiveRow
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t gap;
     uint8_t cf;
-    if (!GetVarint32Fast(&in, &gap) || !GetByte(&in, &cf)) return false;
+    if (!GetVarint32(&in, &gap) || !GetByte(&in, &cf)) return false;
     const int64_t column = prev + 1 + int64_t{gap};
     if (column > UINT32_MAX) return false;
     prev = column;
@@ -61,7 +59,7 @@ bool ParseLiveRowRecord(std::string_view in, const EncodingBases& bases, LiveRow
       if (row->has_liveness && ts == row->liveness_timestamp) row->canonical = false;
     }
     std::string_view value;
-    if (!GetLengthPrefixedFast(&in, &value)) return false;
+    if (!GetLengthPrefixed(&in, &value)) return false;
     if (ts < min) min = ts;
     if (ts > max) max = ts;
   }
@@ -102,17 +100,17 @@ void AppendLiveRowRecord(const LiveRowRecord& row, const EncodingBases& from, En
     p = PutDeltaTo(p, ts, &to->timestamp, &to->has_timestamp);
   }
   uint32_t n = 0;
-  GetVarint32Fast(&in, &n);
+  GetVarint32(&in, &n);
   p = PutVarintTo(p, n);
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t gap = 0;
     uint8_t cf = 0;
-    GetVarint32Fast(&in, &gap);
+    GetVarint32(&in, &gap);
     GetByte(&in, &cf);
     int64_t ts = row.liveness_timestamp;
     if (!(cf & kCellRowTimestamp)) GetDelta(&in, from.timestamp, &ts);
     std::string_view value;
-    GetLengthPrefixedFast(&in, &value);
+    GetLengthPrefixed(&in, &value);
     p = PutVarintTo(p, gap);
     // As EncodeRowBody: the flag whenever the timestamp is the marker's.
     const bool row_ts = row.has_liveness && ts == row.liveness_timestamp;

@@ -14,8 +14,6 @@ namespace cassette {
 namespace {
 
 using row_format_internal::GetDelta;
-using row_format_internal::GetLengthPrefixedFast;
-using row_format_internal::GetVarint32Fast;
 using row_format_internal::GetVarint64Fast;
 using row_format_internal::kCellExpiring;
 using row_format_internal::kCellRowTimestamp;
@@ -151,7 +149,7 @@ absl::Status DecodeRowBody(std::string_view in, const EncodingBases& b, Row* row
     return Malformed("row deletion");
   }
   uint32_t n;
-  if (!GetVarint32Fast(&in, &n)) return Malformed("cell count");
+  if (!GetVarint32(&in, &n)) return Malformed("cell count");
   // Every cell takes at least 3 bytes: bounds the reservation by the input.
   if (n > in.size() / 3) return Malformed("cell count exceeds record");
   row->cells.reserve(n);
@@ -163,7 +161,7 @@ absl::Status DecodeRowBody(std::string_view in, const EncodingBases& b, Row* row
     Cell& c = row->cells.emplace_back();
     uint32_t gap;
     uint8_t cf;
-    if (!GetVarint32Fast(&in, &gap) || !GetByte(&in, &cf)) return Malformed("cell header");
+    if (!GetVarint32(&in, &gap) || !GetByte(&in, &cf)) return Malformed("cell header");
     const int64_t column = prev + 1 + int64_t{gap};
     if (column > UINT32_MAX) return Malformed("cell column");
     c.column = static_cast<uint32_t>(column);
@@ -191,7 +189,7 @@ absl::Status DecodeRowBody(std::string_view in, const EncodingBases& b, Row* row
       if (!GetDelta(&in, b.ldt, &c.ldt) || c.ldt == kNoDeletionTime) {
         return Malformed("cell tombstone");
       }
-    } else if (!GetLengthPrefixedFast(&in, &c.value)) {
+    } else if (!GetLengthPrefixed(&in, &c.value)) {
       return Malformed("cell value");
     }
   }
@@ -225,7 +223,7 @@ void EncodePartitionHeader(std::string_view key, const DeletionTime& deletion,
 absl::Status DecodePartitionHeader(std::string_view in, const EncodingBases& bases,
                                    std::string_view* key, PartitionHeader* header) {
   uint8_t flags;
-  if (!GetLengthPrefixedFast(&in, key) || !GetByte(&in, &flags)) return Malformed("partition key");
+  if (!GetLengthPrefixed(&in, key) || !GetByte(&in, &flags)) return Malformed("partition key");
   if (flags & ~(kHeaderDeletion | kHeaderRangeTombstones | kHeaderStatic)) {
     return Malformed("partition flags");
   }
@@ -252,7 +250,7 @@ absl::Status DecodePartitionHeader(std::string_view in, const EncodingBases& bas
     for (uint32_t i = 0; i < n; ++i) {
       std::string_view start, end;
       DeletionTime d;
-      if (!GetLengthPrefixedFast(&in, &start) || !GetLengthPrefixedFast(&in, &end) ||
+      if (!GetLengthPrefixed(&in, &start) || !GetLengthPrefixed(&in, &end) ||
           !GetDeletion(&in, bases, &d)) {
         return Malformed("range tombstone");
       }
@@ -283,7 +281,7 @@ void EncodeRowRecord(const Row& row, EncodingBases* bases, std::string* out) {
 
 absl::Status DecodeRowRecord(std::string_view in, const EncodingBases& bases, Row* row) {
   std::string_view clustering;
-  if (!GetLengthPrefixedFast(&in, &clustering)) return Malformed("clustering");
+  if (!GetLengthPrefixed(&in, &clustering)) return Malformed("clustering");
   return DecodeRowParts(clustering, in, bases, row);
 }
 
@@ -297,7 +295,7 @@ absl::Status DecodeRowParts(std::string_view clustering, std::string_view body,
 
 void AppendStoredRow(std::string_view logical, std::string_view previous, std::string* out) {
   std::string_view clustering;
-  const bool ok = GetLengthPrefixedFast(&logical, &clustering);
+  const bool ok = GetLengthPrefixed(&logical, &clustering);
   assert(ok);
   (void)ok;
   const size_t n = std::min(previous.size(), clustering.size());
@@ -311,9 +309,9 @@ void AppendStoredRow(std::string_view logical, std::string_view previous, std::s
 absl::Status ParseStoredRow(std::string_view in, uint32_t version, bool has_previous,
                             std::string* clustering, std::string_view* body) {
   uint32_t shared = 0;
-  if (version >= 2 && !GetVarint32Fast(&in, &shared)) return Malformed("clustering prefix length");
+  if (version >= 2 && !GetVarint32(&in, &shared)) return Malformed("clustering prefix length");
   std::string_view suffix;
-  if (!GetLengthPrefixedFast(&in, &suffix)) return Malformed("clustering");
+  if (!GetLengthPrefixed(&in, &suffix)) return Malformed("clustering");
   if (!has_previous) {
     if (shared != 0) return Malformed("clustering prefix without a previous row");
   } else {

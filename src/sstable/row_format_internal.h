@@ -24,17 +24,6 @@ constexpr uint8_t kCellTombstone = 0x02;
 constexpr uint8_t kCellRowTimestamp = 0x04;
 constexpr uint8_t kCellRowTtl = 0x08;
 
-// Most varints in a row (lengths, column gaps, counts) take one byte: decoded inline,
-// the rest by util/coding. One byte below 0x80 is always the shortest form.
-inline bool GetVarint32Fast(std::string_view* in, uint32_t* v) {
-  if (!in->empty() && static_cast<uint8_t>(in->front()) < 0x80) {
-    *v = static_cast<uint8_t>(in->front());
-    in->remove_prefix(1);
-    return true;
-  }
-  return GetVarint32(in, v);
-}
-
 // util/coding's varint64 decoding (same rules: at most 10 bytes, shortest form only,
 // no bits beyond 64), inlined: every timestamp is one.
 inline bool GetVarint64Fast(std::string_view* in, uint64_t* v) {
@@ -54,17 +43,6 @@ inline bool GetVarint64Fast(std::string_view* in, uint64_t* v) {
     return true;
   }
   return false;
-}
-
-// GetLengthPrefixed with a one-byte length decoded inline.
-inline bool GetLengthPrefixedFast(std::string_view* in, std::string_view* out) {
-  const size_t n = in->size();
-  if (n == 0 || static_cast<uint8_t>(in->front()) >= 0x80) return GetLengthPrefixed(in, out);
-  const size_t len = static_cast<uint8_t>(in->front());
-  if (len > n - 1) return false;  // *in untouched, as GetLengthPrefixed
-  *out = std::string_view(in->data() + 1, len);
-  *in = std::string_view(in->data() + 1 + len, n - 1 - len);
-  return true;
 }
 
 // The encoders write through a raw pointer into space the caller reserved for an upper

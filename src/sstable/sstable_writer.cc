@@ -121,6 +121,20 @@ class SSTableWriterImpl final : public SSTableWriter {
   std::string span_first_;
   StreamPosition span_position_;
   uint64_t span_raw_start_ = 0;
+  // The partition's closed spans: their clusterings are in span_bytes_, and entry_'s row
+  // index views them once the partition ends (span_bytes_ no longer grows then).
+  struct ClosedSpan {
+    size_t first_at, first_size, last_size;
+    StreamPosition position;
+  };
+  std::vector<ClosedSpan> spans_;
+  std::string span_bytes_;
+  void CloseSpan() {
+    spans_.push_back(
+        {span_bytes_.size(), span_first_.size(), last_clustering_.size(), span_position_});
+    span_bytes_ += span_first_;
+    span_bytes_ += last_clustering_;
+  }
 };
 
 absl::Status SSTableWriterImpl::AppendRecord(StreamWriter* w, std::string_view record) {
@@ -148,6 +162,8 @@ absl::Status SSTableWriterImpl::BeginPartition(std::string_view decorated,
   entry_.key.assign(decorated);
   entry_.position = data_.position();
   entry_.row_index.clear();
+  spans_.clear();
+  span_bytes_.clear();
   partition_raw_start_ = data_.raw_bytes();
   record_.clear();
   EncodePartitionHeader(decorated, deletion, range_tombstones, static_row, &bases_, &record_);
@@ -169,7 +185,7 @@ bool SSTableWriterImpl::StartRow(std::string_view clustering) {
   if (has_row_ && data_.raw_bytes() - span_raw_start_ < options_.row_index_interval) return false;
   // Close the span so far (if any) and open one at this row: a slice then starts
   // reading at most row_index_interval bytes before its first row.
-  if (has_row_) entry_.row_index.push_back({span_first_, last_clustering_, span_position_});
+  if (has_row_) CloseSpan();
   span_first_.assign(clustering);
   span_position_ = data_.position();
   span_raw_start_ = data_.raw_bytes();
@@ -223,8 +239,14 @@ absl::Status SSTableWriterImpl::EndPartition() {
   if (!in_partition_) return absl::FailedPreconditionError("EndPartition outside a partition");
   if (auto s = data_.AppendRecord(std::string_view()); !s.ok()) return Fail(s);  // end marker
   // A partition of one span needs no row index: a slice reads it from its header.
-  if (!entry_.row_index.empty()) {
-    entry_.row_index.push_back({span_first_, last_clustering_, span_position_});
+  if (!spans_.empty()) {
+    CloseSpan();
+    const std::string_view bytes(span_bytes_);
+    for (const ClosedSpan& s : spans_) {
+      entry_.row_index.push_back({bytes.substr(s.first_at, s.first_size),
+                                  bytes.substr(s.first_at + s.first_size, s.last_size),
+                                  s.position});
+    }
   }
   // partitions_ % summary_interval == 0, counted down instead of divided.
   if (until_summary_-- == 0) {

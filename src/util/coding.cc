@@ -142,11 +142,11 @@ bool GetFixed64(std::string_view* input, uint64_t* value) {
   return true;
 }
 
-bool GetVarint32(std::string_view* input, uint32_t* value) { return GetVarint(input, value); }
+bool GetVarint32Slow(std::string_view* input, uint32_t* value) { return GetVarint(input, value); }
 
-bool GetVarint64(std::string_view* input, uint64_t* value) { return GetVarint(input, value); }
+bool GetVarint64Slow(std::string_view* input, uint64_t* value) { return GetVarint(input, value); }
 
-bool GetLengthPrefixed(std::string_view* input, std::string_view* result) {
+bool GetLengthPrefixedSlow(std::string_view* input, std::string_view* result) {
   // Work on a copy so that a length running past the end leaves *input untouched.
   std::string_view rest = *input;
   uint32_t len = 0;

@@ -48,10 +48,39 @@ void PutLengthPrefixed(std::string* dst, std::string_view value);
 
 bool GetFixed32(std::string_view* input, uint32_t* value);
 bool GetFixed64(std::string_view* input, uint64_t* value);
-bool GetVarint32(std::string_view* input, uint32_t* value);
-bool GetVarint64(std::string_view* input, uint64_t* value);
+// The one-byte case (lengths, counts and column gaps mostly) is decoded inline; the
+// rest out of line. Index and summary parsing call these for every entry they pass.
+bool GetVarint32Slow(std::string_view* input, uint32_t* value);
+bool GetVarint64Slow(std::string_view* input, uint64_t* value);
+bool GetLengthPrefixedSlow(std::string_view* input, std::string_view* result);
+inline bool GetVarint32(std::string_view* input, uint32_t* value) {
+  if (!input->empty() && static_cast<uint8_t>(input->front()) < 0x80) {
+    *value = static_cast<uint8_t>(input->front());
+    input->remove_prefix(1);
+    return true;
+  }
+  return GetVarint32Slow(input, value);
+}
+inline bool GetVarint64(std::string_view* input, uint64_t* value) {
+  if (!input->empty() && static_cast<uint8_t>(input->front()) < 0x80) {
+    *value = static_cast<uint8_t>(input->front());
+    input->remove_prefix(1);
+    return true;
+  }
+  return GetVarint64Slow(input, value);
+}
 // *result points into the same buffer as *input.
-bool GetLengthPrefixed(std::string_view* input, std::string_view* result);
+inline bool GetLengthPrefixed(std::string_view* input, std::string_view* result) {
+  const size_t n = input->size();
+  if (n == 0 || static_cast<uint8_t>(input->front()) >= 0x80) {
+    return GetLengthPrefixedSlow(input, result);
+  }
+  const size_t len = static_cast<uint8_t>(input->front());
+  if (len > n - 1) return false;  // *input untouched
+  *result = std::string_view(input->data() + 1, len);
+  *input = std::string_view(input->data() + 1 + len, n - 1 - len);
+  return true;
+}
 
 // ---- Raw buffers, for callers that lay out records themselves (e.g. in an Arena).
 
