@@ -164,7 +164,7 @@ class RocksDbEngine : public Engine {
     t.whole_key_filtering = true;
     t.cache_index_and_filter_blocks = true;
     t.pin_l0_filter_and_index_blocks_in_cache = true;
-    // As cassette (DbOptions::cache_flushed_blocks): a flush's blocks go into the cache.
+    // As cassette (Options::cache_written_blocks): a flush's blocks go into the cache.
     t.prepopulate_block_cache = rocksdb::BlockBasedTableOptions::PrepopulateBlockCache::kFlushOnly;
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
     if (config.on_file) o.listeners.push_back(std::make_shared<RocksDbFileEvents>(config.on_file));
