@@ -70,10 +70,8 @@ absl::Status DecodeIndexEntry(std::string_view in, bool with_row_index, IndexEnt
   e->key.assign(key);
   e->row_index.clear();
   e->row_index_bytes.reset();
-  if (!with_row_index || n == 0) {
-    if (with_row_index && !in.empty()) return Malformed("trailing bytes in index entry");
-    return absl::OkStatus();
-  }
+  if (!with_row_index) return absl::OkStatus();
+  if (n == 0) return in.empty() ? absl::OkStatus() : Malformed("trailing bytes in index entry");
   // An entry takes at least 4 bytes: bounds the reservation by the input.
   if (n > in.size() / 4) return Malformed("row index count");
   e->row_index.reserve(n);

@@ -296,15 +296,9 @@ absl::Status DecodeComponents(std::string_view encoded,
   return absl::OkStatus();
 }
 
-}  // namespace
-
-namespace {
-
-// Integer types whose every body of the right width is a valid value.
-bool IsPlainIntType(CqlType t) {
-  return t == CqlType::kBigint || t == CqlType::kInt || t == CqlType::kTimestamp ||
-         t == CqlType::kSmallint || t == CqlType::kTinyint;
-}
+// The signed integer types whose every body of the right width is a valid value (time
+// has a range to check).
+bool IsPlainIntType(CqlType t) { return IsSignedIntType(t) && t != CqlType::kTime; }
 
 // DecodeClusteringViews for a full clustering of integer columns only (a feed's or a
 // time series' clustering, decoded for every row a query returns): no validation and
