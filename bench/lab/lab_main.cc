@@ -45,6 +45,7 @@ struct Common {
   double limit_seconds = 1.0;
   uint64_t seed = 1;
   bool quiet = false;
+  int repeat = 1;
 };
 
 std::string UtcNow(const char* format) {
@@ -101,21 +102,29 @@ absl::Status Begin(const Common& c, int argc, char** argv, LabReport* rep) {
   return absl::OkStatus();
 }
 
-// Runs `w` on each engine spec; a run that fails is reported, and the others go on.
+// Runs `w` on each engine spec, `repeat` rounds of every engine in turn, so that a slow
+// minute of the machine falls on all engines alike; the headline takes each engine's
+// median run. A run that fails is reported, and the others go on.
 absl::Status RunAll(const Common& c, const Workload& w, const std::vector<std::string>& engines,
-                    LabReport* rep) {
-  for (const std::string& e : engines) {
-    auto spec = ParseEngineSpec(e, BaseSpec(c));
-    if (!spec.ok()) return spec.status();
-    spec->dir = fs::path(c.data_dir) / fmt::format("{}-{}", w.name, rep->runs.size());
-    if (!c.quiet) std::fprintf(stderr, "== %s on %s\n", w.name.c_str(), e.c_str());
-    auto r = RunWorkload(w, *spec);
-    if (!r.ok()) return r.status();
-    if (!r->error.empty()) std::fprintf(stderr, "   %s: %s\n", e.c_str(), r->error.c_str());
-    rep->runs.push_back(*std::move(r));
-    // A long table run keeps what it has measured so far if it is stopped.
-    rep->headline = Headline(*rep);
-    if (auto s = WriteJson(*rep, fs::path(c.out_dir) / "report.json"); !s.ok()) return s;
+                    int repeat, LabReport* rep) {
+  for (int round = 1; round <= repeat; ++round) {
+    for (const std::string& e : engines) {
+      auto spec = ParseEngineSpec(e, BaseSpec(c));
+      if (!spec.ok()) return spec.status();
+      spec->dir = fs::path(c.data_dir) / fmt::format("{}-{}", w.name, rep->runs.size());
+      if (!c.quiet) {
+        std::fprintf(stderr, "== %s on %s%s\n", w.name.c_str(), e.c_str(),
+                     repeat > 1 ? fmt::format(" (round {} of {})", round, repeat).c_str() : "");
+      }
+      auto r = RunWorkload(w, *spec);
+      if (!r.ok()) return r.status();
+      if (!r->error.empty()) std::fprintf(stderr, "   %s: %s\n", e.c_str(), r->error.c_str());
+      r->round = round;
+      rep->runs.push_back(*std::move(r));
+      // A long table run keeps what it has measured so far if it is stopped.
+      rep->headline = Headline(*rep);
+      if (auto s = WriteJson(*rep, fs::path(c.out_dir) / "report.json"); !s.ok()) return s;
+    }
   }
   return absl::OkStatus();
 }
@@ -155,6 +164,10 @@ void AddCommon(CLI::App* app, Common* c) {
   app->add_flag("--quiet", c->quiet, "no progress lines");
 }
 
+void AddRepeat(CLI::App* app, Common* c, const char* what) {
+  app->add_option("--repeat", c->repeat, what)->check(CLI::Range(1, 99))->capture_default_str();
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"cassette-lab: compaction strategies and storage engines side by side"};
   app.require_subcommand(1);
@@ -170,6 +183,8 @@ int Main(int argc, char** argv) {
                   "cassette/UCS:scaling_parameters=T4, rocksdb/leveled, rocksdb/universal, leveldb "
                   "(default: those that suit the workload)");
   AddCommon(run, &common);
+  AddRepeat(run, &common,
+            "rounds of every engine in turn; the headline takes each engine's median run");
 
   auto* table = app.add_subcommand("table", "the results table P1-P9 (docs/benchmarks.md)");
   bool with_p9 = false;
@@ -178,6 +193,9 @@ int Main(int argc, char** argv) {
                   "also P9: ingest 50M rows (x scale) on cassette/STCS and rocksdb/leveled");
   table->add_option("--only", only, "comma-separated P-ids to run (default: P1-P5)");
   AddCommon(table, &common);
+  AddRepeat(table, &common,
+            "rounds of P1-P3 (the throughput ratios), every engine in turn; the table takes "
+            "each engine's median run");
 
   auto* wl = app.add_subcommand("workloads", "list the built-in workloads, or print one");
   std::string show;
@@ -251,7 +269,7 @@ int Main(int argc, char** argv) {
     std::vector<std::string> list = engines.empty()
                                         ? DefaultEngines(*w)
                                         : std::vector<std::string>(absl::StrSplit(engines, ','));
-    if (auto s = RunAll(common, *w, list, &rep); !s.ok()) return Fail(s);
+    if (auto s = RunAll(common, *w, list, common.repeat, &rep); !s.ok()) return Fail(s);
     if (auto s = Finish(common, &rep); !s.ok()) return Fail(s);
     return 0;
   }
@@ -283,14 +301,20 @@ int Main(int argc, char** argv) {
     if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), it.id) == wanted.end()) continue;
     auto w = LoadWorkload(it.workload);
     if (!w.ok()) return Fail(w.status());
-    const bool p9 = std::string(it.id) == "P9";
+    const std::string id = it.id;
+    const bool p9 = id == "P9";
     ScaleWorkload(p9 ? common.scale * 10 : common.scale, &*w);
     if (p9) w->name += "-p9";  // P1 compares the unscaled runs
     Common c = common;
     // P4 measures disk ÷ live at steady state: the live set (one TTL, ≈70 MB at scale 1)
     // must dwarf the memtable and its commit log, as a real time series' does.
-    if (std::string(it.id) == "P4") c.memory_mib = std::max(8, common.memory_mib / 8);
-    if (auto s = RunAll(c, *w, it.engines, &rep); !s.ok()) return Fail(s);
+    if (id == "P4") c.memory_mib = std::max(8, common.memory_mib / 8);
+    // P4, P5 and P9 compare figures within each run (disk ÷ live, after ÷ before, late ÷
+    // early), which the machine's pace cancels out of; one round of them is enough.
+    const bool ratio_of_rates = id == "P1" || id == "P2" || id == "P3";
+    if (auto s = RunAll(c, *w, it.engines, ratio_of_rates ? common.repeat : 1, &rep); !s.ok()) {
+      return Fail(s);
+    }
   }
   if (auto s = Finish(common, &rep); !s.ok()) return Fail(s);
   return 0;

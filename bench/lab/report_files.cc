@@ -94,6 +94,7 @@ json RunJson(const RunResult& r) {
   }
   return json{{"engine", r.engine},
               {"workload", r.workload},
+              {"round", r.round},
               {"settings", r.settings},
               {"phases", std::move(phases)},
               {"timeline", std::move(timeline)},
@@ -155,17 +156,18 @@ void AddRow(std::string* csv, std::initializer_list<std::string> fields) {
 
 std::string RunsCsv(const LabReport& report) {
   std::string csv =
-      "engine,workload,phase,op,ops,ops_per_sec,mean_us,p50_us,p99_us,p999_us,max_us,"
+      "engine,workload,round,phase,op,ops,ops_per_sec,mean_us,p50_us,p99_us,p999_us,max_us,"
       "write_amp,space_amp\n";
   for (const RunResult& r : report.runs) {
     for (const PhaseResult& p : r.phases) {
       for (const auto& [op, h] : p.latency_ns) {
         const double rate = p.seconds > 0 ? h.Count() / p.seconds : NAN;
         AddRow(&csv,
-               {CsvField(r.engine), CsvField(r.workload), CsvField(p.name), CsvField(op),
-                Num(h.Count()), Num(rate), Num(h.Mean() / 1e3), Num(h.Percentile(0.5) / 1e3),
-                Num(h.Percentile(0.99) / 1e3), Num(h.Percentile(0.999) / 1e3), Num(h.Max() / 1e3),
-                Num(r.write_amplification), Num(r.final_space_amplification)});
+               {CsvField(r.engine), CsvField(r.workload), Num(int64_t{r.round}), CsvField(p.name),
+                CsvField(op), Num(h.Count()), Num(rate), Num(h.Mean() / 1e3),
+                Num(h.Percentile(0.5) / 1e3), Num(h.Percentile(0.99) / 1e3),
+                Num(h.Percentile(0.999) / 1e3), Num(h.Max() / 1e3), Num(r.write_amplification),
+                Num(r.final_space_amplification)});
       }
     }
   }
@@ -174,14 +176,14 @@ std::string RunsCsv(const LabReport& report) {
 
 std::string TimelineCsv(const LabReport& report) {
   std::string csv =
-      "engine,workload,t,phase,ops_per_sec,disk_bytes,live_bytes,space_amp,bytes_written,"
+      "engine,workload,round,t,phase,ops_per_sec,disk_bytes,live_bytes,space_amp,bytes_written,"
       "sstables,pending_compactions,pending_compaction_bytes,bytes_compacted,sstable_bytes\n";
   for (const RunResult& r : report.runs) {
     for (const Sample& s : r.timeline) {
       const double amp = s.live_bytes > 0 ? double(s.disk_bytes) / double(s.live_bytes) : NAN;
       AddRow(&csv,
-             {CsvField(r.engine), CsvField(r.workload), Num(s.t_seconds), CsvField(s.phase),
-              Num(s.ops_per_sec), Num(s.disk_bytes), Num(s.live_bytes), Num(amp),
+             {CsvField(r.engine), CsvField(r.workload), Num(int64_t{r.round}), Num(s.t_seconds),
+              CsvField(s.phase), Num(s.ops_per_sec), Num(s.disk_bytes), Num(s.live_bytes), Num(amp),
               Num(s.bytes_written), Num(s.sstables), Known(s.pending_compactions),
               Known(s.pending_compaction_bytes), Num(s.bytes_compacted), Num(s.sstable_bytes)});
     }
@@ -192,7 +194,7 @@ std::string TimelineCsv(const LabReport& report) {
 // One line per file: its creation paired with its deletion by file number. A deletion
 // with no creation seen (a file older than the sink) keeps created_t empty.
 std::string FilesCsv(const LabReport& report) {
-  std::string csv = "engine,workload,file,level,bytes,created_t,deleted_t\n";
+  std::string csv = "engine,workload,round,file,level,bytes,created_t,deleted_t\n";
   struct Life {
     const FileEvent* created = nullptr;
     const FileEvent* deleted = nullptr;
@@ -213,10 +215,10 @@ std::string FilesCsv(const LabReport& report) {
     }
     for (const Life& life : lives) {
       const FileEvent& any = life.created != nullptr ? *life.created : *life.deleted;
-      AddRow(&csv,
-             {CsvField(r.engine), CsvField(r.workload), Num(any.file), Num(int64_t{any.level}),
-              Num(any.bytes), life.created != nullptr ? Num(life.created->t_seconds) : "",
-              life.deleted != nullptr ? Num(life.deleted->t_seconds) : ""});
+      AddRow(&csv, {CsvField(r.engine), CsvField(r.workload), Num(int64_t{r.round}), Num(any.file),
+                    Num(int64_t{any.level}), Num(any.bytes),
+                    life.created != nullptr ? Num(life.created->t_seconds) : "",
+                    life.deleted != nullptr ? Num(life.deleted->t_seconds) : ""});
     }
   }
   return csv;

@@ -63,8 +63,9 @@ struct Sample {
 };
 
 struct RunResult {
-  std::string engine;                           // Engine::Name()
-  std::string workload;                         // workload name
+  std::string engine;    // Engine::Name()
+  std::string workload;  // workload name
+  int round = 1;         // of this engine on this workload, with --repeat (1 otherwise)
   std::map<std::string, std::string> settings;  // rows, payload, memory, durability, ...
   std::vector<PhaseResult> phases;
   std::vector<Sample> timeline;

@@ -1,6 +1,8 @@
 #include "bench/lab/suite.h"
 
 #include <algorithm>
+#include <functional>
+#include <map>
 
 #include "absl/strings/str_split.h"
 #include "fmt/format.h"
@@ -115,20 +117,67 @@ namespace {
 
 std::string Verdict(bool met) { return met ? "met" : "MISSED"; }
 
-// The best RocksDB run of a workload by `score` (higher is better): the peer at its best.
-const RunResult* BestPeer(const LabReport& rep, const std::string& workload,
-                          const std::string& engine_prefix,
-                          const std::function<double(const RunResult&)>& score) {
-  const RunResult* best = nullptr;
+std::string Rate(double v) { return v >= 0 ? fmt::format("{:.0f}/s", v) : "n/a"; }
+
+// One engine's runs of one workload (several when the table was run with --repeat):
+// the run whose score is the median stands for the engine, and the spread is shown.
+struct EngineRuns {
+  const RunResult* median = nullptr;
+  double low = 0, high = 0;  // lowest and highest score of the engine's runs
+  size_t count = 0;          // runs that finished
+};
+
+// The engines that ran `workload` (those whose name starts with `prefix`), in the order
+// they first ran, each with its median run by `score`. Of an even count the lower
+// middle run is taken. An engine none of whose runs finished is represented by its
+// first run, so that its error is reported.
+std::vector<EngineRuns> ByEngine(const LabReport& rep, const std::string& workload,
+                                 const std::string& prefix,
+                                 const std::function<double(const RunResult&)>& score) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const RunResult*>> finished, failed;
   for (const RunResult& r : rep.runs) {
-    if (r.workload != workload || !r.engine.starts_with(engine_prefix) || !r.error.empty())
+    if (r.workload != workload || !r.engine.starts_with(prefix)) continue;
+    if (!finished.contains(r.engine) && !failed.contains(r.engine)) order.push_back(r.engine);
+    (r.error.empty() ? finished : failed)[r.engine].push_back(&r);
+  }
+  std::vector<EngineRuns> out;
+  for (const std::string& engine : order) {
+    std::vector<const RunResult*>& runs = finished[engine];
+    EngineRuns e;
+    if (runs.empty()) {
+      e.median = failed[engine].front();
+      out.push_back(e);
       continue;
-    if (best == nullptr || score(r) > score(*best)) best = &r;
+    }
+    std::stable_sort(runs.begin(), runs.end(),
+                     [&](const RunResult* a, const RunResult* b) { return score(*a) < score(*b); });
+    e.median = runs[(runs.size() - 1) / 2];
+    e.low = score(*runs.front());
+    e.high = score(*runs.back());
+    e.count = runs.size();
+    out.push_back(e);
+  }
+  return out;
+}
+
+// "median of 3: 101234-120456/s" after `lead` when an engine ran more than once, else "".
+std::string Spread(const EngineRuns& e, std::string_view lead) {
+  if (e.count < 2) return "";
+  return fmt::format("{}median of {}: {:.0f}-{:.0f}/s", lead, e.count, e.low, e.high);
+}
+
+// The best RocksDB style (or LevelDB) of a workload by `score`, each style by its median
+// run: the peer at its best.
+const EngineRuns* BestPeer(const std::vector<EngineRuns>& peers,
+                           const std::function<double(const RunResult&)>& score) {
+  const EngineRuns* best = nullptr;
+  for (const EngineRuns& e : peers) {
+    if (e.count == 0) continue;
+    if (best == nullptr || score(*e.median) > score(*best->median)) best = &e;
   }
   return best;
 }
-
-std::string Rate(double v) { return v >= 0 ? fmt::format("{:.0f}/s", v) : "n/a"; }
 
 }  // namespace
 
@@ -137,19 +186,23 @@ std::vector<std::pair<std::string, std::string>> Headline(const LabReport& rep) 
   auto ratio_lines = [&](const std::string& id, const std::string& workload,
                          const std::string& phase, double goal, const char* what) {
     auto score = [&](const RunResult& r) { return PhaseRate(r, phase); };
-    const RunResult* rocks = BestPeer(rep, workload, "rocksdb", score);
-    const RunResult* level = BestPeer(rep, workload, "leveldb", score);
-    for (const RunResult& r : rep.runs) {
-      if (r.workload != workload || !r.engine.starts_with("cassette")) continue;
-      const double mine = PhaseRate(r, phase);
-      std::string line = fmt::format("{} {}: {}", r.engine, what, Rate(mine));
+    const auto rocks_styles = ByEngine(rep, workload, "rocksdb", score);
+    const auto level_runs = ByEngine(rep, workload, "leveldb", score);
+    const EngineRuns* rocks = BestPeer(rocks_styles, score);
+    const EngineRuns* level = BestPeer(level_runs, score);
+    for (const EngineRuns& e : ByEngine(rep, workload, "cassette", score)) {
+      const RunResult& r = *e.median;
+      const double mine = e.count > 0 ? PhaseRate(r, phase) : -1;
+      std::string line = fmt::format("{} {}: {}{}{}", r.engine, what, Rate(mine), Spread(e, " ("),
+                                     e.count > 1 ? ")" : "");
       if (rocks != nullptr && mine > 0) {
-        const double x = mine / PhaseRate(*rocks, phase);
-        line += fmt::format(" = {:.2f}x {} ({}) (goal >= {}x: {})", x, rocks->engine,
-                            Rate(PhaseRate(*rocks, phase)), goal, Verdict(x >= goal));
+        const double theirs = PhaseRate(*rocks->median, phase);
+        const double x = mine / theirs;
+        line += fmt::format(" = {:.2f}x {} ({}{}) (goal >= {}x: {})", x, rocks->median->engine,
+                            Rate(theirs), Spread(*rocks, ", "), goal, Verdict(x >= goal));
       }
-      if (level != nullptr && mine > 0 && PhaseRate(*level, phase) > 0) {
-        line += fmt::format("; {:.2f}x leveldb", mine / PhaseRate(*level, phase));
+      if (level != nullptr && mine > 0 && PhaseRate(*level->median, phase) > 0) {
+        line += fmt::format("; {:.2f}x leveldb", mine / PhaseRate(*level->median, phase));
       }
       if (!r.error.empty()) line += " [run failed: " + r.error + "]";
       out.push_back({id, line});
@@ -159,19 +212,23 @@ std::vector<std::pair<std::string, std::string>> Headline(const LabReport& rep) 
   ratio_lines("P2", "point-read", "read", 1.2, "point reads/s");
   {
     auto score = [](const RunResult& r) { return PhaseRate(r, "read"); };
-    const RunResult* rocks = BestPeer(rep, "point-read", "rocksdb", score);
-    for (const RunResult& r : rep.runs) {
-      if (r.workload != "point-read" || !r.engine.starts_with("cassette") || rocks == nullptr)
-        continue;
-      const double a = PhasePercentileUs(r, "read", "read", 0.99);
-      const double b = PhasePercentileUs(*rocks, "read", "read", 0.99);
+    const auto rocks_styles = ByEngine(rep, "point-read", "rocksdb", score);
+    const EngineRuns* rocks = BestPeer(rocks_styles, score);
+    for (const EngineRuns& e : ByEngine(rep, "point-read", "cassette", score)) {
+      if (rocks == nullptr || e.count == 0) continue;
+      // The p99 of the median run of each: the runs that the throughput ratio compares.
+      const double a = PhasePercentileUs(*e.median, "read", "read", 0.99);
+      const double b = PhasePercentileUs(*rocks->median, "read", "read", 0.99);
       out.push_back({"P2", fmt::format("{} point read p99 {:.1f} us vs {} {:.1f} us (goal <=: {})",
-                                       r.engine, a, rocks->engine, b, Verdict(a >= 0 && a <= b))});
+                                       e.median->engine, a, rocks->median->engine, b,
+                                       Verdict(a >= 0 && a <= b))});
     }
   }
   ratio_lines("P3", "feed", "feed", 2.0, "feed queries/s (newest 100 rows)");
-  for (const RunResult& r : rep.runs) {
-    if (r.workload != "timeseries-ttl") continue;
+  // P4, P5 and P9 are ratios within a run; with --repeat, each engine's median run.
+  auto steady = [](const RunResult& r) { return SteadySpaceAmp(r, 0.6).first; };
+  for (const EngineRuns& e : ByEngine(rep, "timeseries-ttl", "", steady)) {
+    const RunResult& r = *e.median;
     // Steady state: the last 60% of the run (the first TTL has passed by then).
     const auto [mean, mx] = SteadySpaceAmp(r, 0.6);
     // The folder holds the log too; Cassandra's "space used" counts SSTables alone.
@@ -183,21 +240,28 @@ std::vector<std::pair<std::string, std::string>> Headline(const LabReport& rep) 
                            r.engine, mean, mx, Verdict(mean >= 0 && mean <= 1.25), sst_mean,
                            sst_max, r.write_amplification, Verdict(r.write_amplification <= 2.0))});
   }
-  for (const RunResult& r : rep.runs) {
-    if (r.workload != "queue" && r.workload != "queue-range") continue;
+  auto head_ratio = [](const RunResult& r) {
     const double before = PhasePercentileUs(r, "head-before", "read_head", 0.99);
     const double after = PhasePercentileUs(r, "head-after", "read_head", 0.99);
-    if (before <= 0 || after < 0) continue;
-    const PhaseResult* pa = FindPhase(r, "head-after");
-    std::string tomb = "n/a";
-    if (pa != nullptr && pa->tombstones_per_read.Count() > 0) {
-      tomb = fmt::format("{:.0f}", pa->tombstones_per_read.Mean());
+    return before > 0 ? after / before : -1;
+  };
+  for (const char* workload : {"queue", "queue-range"}) {
+    for (const EngineRuns& e : ByEngine(rep, workload, "", head_ratio)) {
+      const RunResult& r = *e.median;
+      const double before = PhasePercentileUs(r, "head-before", "read_head", 0.99);
+      const double after = PhasePercentileUs(r, "head-after", "read_head", 0.99);
+      if (before <= 0 || after < 0) continue;
+      const PhaseResult* pa = FindPhase(r, "head-after");
+      std::string tomb = "n/a";
+      if (pa != nullptr && pa->tombstones_per_read.Count() > 0) {
+        tomb = fmt::format("{:.0f}", pa->tombstones_per_read.Mean());
+      }
+      out.push_back(
+          {"P5", fmt::format("{} {}: head read p99 after churn / before: {:.1f} / {:.1f} us = "
+                             "{:.2f}x (goal <= 1.5x: {}); tombstones per read after: {}",
+                             r.engine, r.workload, after, before, after / before,
+                             Verdict(after / before <= 1.5), tomb)});
     }
-    out.push_back(
-        {"P5", fmt::format("{} {}: head read p99 after churn / before: {:.1f} / {:.1f} us = "
-                           "{:.2f}x (goal <= 1.5x: {}); tombstones per read after: {}",
-                           r.engine, r.workload, after, before, after / before,
-                           Verdict(after / before <= 1.5), tomb)});
   }
   for (const RunResult& r : rep.runs) {
     if (!r.workload.starts_with("ingest-random")) continue;

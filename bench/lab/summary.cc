@@ -225,7 +225,8 @@ void PrintLimitFractions(std::FILE* out, const RunResult& run, const MachineLimi
 }
 
 void PrintRun(std::FILE* out, const RunResult& run, const MachineLimits& limits) {
-  fmt::print(out, "\n== {} · {}\n", run.engine, run.workload);
+  fmt::print(out, "\n== {} · {}{}\n", run.engine, run.workload,
+             run.round > 1 ? fmt::format(" · round {}", run.round) : "");
   std::vector<std::string> settings;
   for (const auto& [key, value] : run.settings) settings.push_back(key + "=" + value);
   if (!settings.empty()) PrintWrapped(out, "settings:", "          ", settings);

@@ -19,7 +19,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string RunName(const RunResult& run) { return run.engine + " · " + run.workload; }
+std::string RunName(const RunResult& run) {
+  std::string name = run.engine + " · " + run.workload;
+  return run.round > 1 ? fmt::format("{} · round {}", name, run.round) : name;
+}
 
 // Phase changes of a run's timeline as faint markers named after the phase that begins.
 void AddPhaseMarkers(Plot* plot, const RunResult& run, const char* colour) {

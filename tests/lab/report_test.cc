@@ -222,24 +222,25 @@ TEST(ReportTest, CsvFilesHaveHeadersRowsAndQuoting) {
   const auto runs = Lines(ReadAll(dir / "runs.csv"));
   ASSERT_EQ(runs.size(), 1u + 3 + 1);  // header, run 0: insert, read, update; run 1: read
   EXPECT_EQ(runs[0],
-            "engine,workload,phase,op,ops,ops_per_sec,mean_us,p50_us,p99_us,p999_us,max_us,"
+            "engine,workload,round,phase,op,ops,ops_per_sec,mean_us,p50_us,p99_us,p999_us,max_us,"
             "write_amp,space_amp");
-  EXPECT_EQ(runs[1].rfind("cassette/LCS,feed,load,insert,1000,500,", 0), 0u) << runs[1];
-  EXPECT_EQ(runs[4].rfind("x<y&z,\"w,1\",run,read,50,50,", 0), 0u) << runs[4];
+  EXPECT_EQ(runs[1].rfind("cassette/LCS,feed,1,load,insert,1000,500,", 0), 0u) << runs[1];
+  EXPECT_EQ(runs[4].rfind("x<y&z,\"w,1\",1,run,read,50,50,", 0), 0u) << runs[4];
 
   const auto timeline = Lines(ReadAll(dir / "timeline.csv"));
   ASSERT_EQ(timeline.size(), 1u + 6 + 3);
-  EXPECT_EQ(timeline[0].substr(0, 24), "engine,workload,t,phase,");
+  EXPECT_EQ(timeline[0].substr(0, 30), "engine,workload,round,t,phase,");
   // -1 ("cannot tell") is an empty field.
-  EXPECT_EQ(timeline[2], "cassette/LCS,feed,1,load,460,200000,160000,1.25,300000,1,,,20000,140000");
-  EXPECT_EQ(timeline[7], "x<y&z,\"w,1\",0,run,50,1000,900,1.1111111111111112,0,1,,,0,0");
+  EXPECT_EQ(timeline[2],
+            "cassette/LCS,feed,1,1,load,460,200000,160000,1.25,300000,1,,,20000,140000");
+  EXPECT_EQ(timeline[7], "x<y&z,\"w,1\",1,0,run,50,1000,900,1.1111111111111112,0,1,,,0,0");
 
   const auto files = Lines(ReadAll(dir / "files.csv"));
   ASSERT_EQ(files.size(), 1u + 4 + 1);
-  EXPECT_EQ(files[0], "engine,workload,file,level,bytes,created_t,deleted_t");
-  EXPECT_EQ(files[1], "cassette/LCS,feed,10,0,2000000,0.5,2.5");
-  EXPECT_EQ(files[3], "cassette/LCS,feed,12,1,3000000,2.5,");  // never deleted
-  EXPECT_EQ(files[5], "x<y&z,\"w,1\",1,0,4096,0.2,");
+  EXPECT_EQ(files[0], "engine,workload,round,file,level,bytes,created_t,deleted_t");
+  EXPECT_EQ(files[1], "cassette/LCS,feed,1,10,0,2000000,0.5,2.5");
+  EXPECT_EQ(files[3], "cassette/LCS,feed,1,12,1,3000000,2.5,");  // never deleted
+  EXPECT_EQ(files[5], "x<y&z,\"w,1\",1,1,0,4096,0.2,");
 }
 
 TEST(ReportTest, SvgPlotsAreWellFormedAndComplete) {
@@ -303,7 +304,7 @@ TEST(ReportTest, DegenerateReportsStillPlot) {
   const fs::path one = base / "one";
   ASSERT_TRUE(WriteSvgs(report, one).ok());
   ASSERT_TRUE(WriteCsv(report, one).ok());
-  EXPECT_EQ(Lines(ReadAll(one / "files.csv")).back(), "leveldb,one,7,0,0,,0");
+  EXPECT_EQ(Lines(ReadAll(one / "files.csv")).back(), "leveldb,one,1,7,0,0,,0");
   for (const fs::path& dir : {empty, one}) {
     for (const auto& entry : fs::directory_iterator(dir)) {
       if (entry.path().extension() != ".svg") continue;
