@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <random>
 #include <string>
 
 namespace cassette {
@@ -84,6 +86,39 @@ TEST(SharedBlockCacheTest, CachedDataBytesFollowsResidentDataBlocks) {
     EXPECT_EQ(cache.CachedDataBytes(f), resident) << "file " << f;
   }
   EXPECT_EQ(cache.CachedDataBytes(1), 0u);
+}
+
+// Blocks of mixed sizes: one insert may evict several smaller blocks, leaving free slots
+// in the clock that later inserts reuse. Whatever is resident must be the very block
+// inserted under its key, and the cache's usage must be exactly what is resident.
+TEST(SharedBlockCacheTest, MixedSizesKeepEveryResidentBlockExact) {
+  SharedBlockCache cache(16 * (64 << 10));
+  std::mt19937_64 rng(42);
+  std::map<uint64_t, std::shared_ptr<const Block>> inserted;
+  for (uint64_t i = 0; i < 5000; ++i) {
+    const uint64_t key = rng() % 400;
+    if (rng() % 3 == 0) {
+      auto b = cache.Lookup({key, 0, 0});
+      if (b != nullptr) ASSERT_EQ(b, inserted[key]) << "key " << key;
+      continue;
+    }
+    if (cache.Lookup({key, 0, 0}) != nullptr) continue;
+    auto block = MakeBlock(0, 100 + rng() % (40 << 10));
+    inserted[key] = block;
+    cache.Insert({key, 0, 0}, block);
+    ASSERT_EQ(cache.Lookup({key, 0, 0}), block) << "the newest block is never the victim";
+    ASSERT_LE(cache.usage(), cache.capacity());
+  }
+  size_t resident_bytes = 0, resident = 0;
+  for (const auto& [key, block] : inserted) {
+    if (auto b = cache.Lookup({key, 0, 0}); b != nullptr) {
+      EXPECT_EQ(b, block);
+      resident_bytes += b->raw.size() + 128;  // kEntryOverhead per entry
+      ++resident;
+    }
+  }
+  EXPECT_GT(resident, 16u);
+  EXPECT_EQ(cache.usage(), resident_bytes);
 }
 
 TEST(SharedBlockCacheTest, ZeroCapacityCachesNothing) {
