@@ -107,6 +107,7 @@ class SSTableWriterImpl final : public SSTableWriter {
   bool finished_ = false;
   int64_t partitions_ = 0;
   size_t until_summary_ = 0;  // partitions before the next summary sample
+  uint64_t summary_raw_ = 0;  // index_.raw_bytes() at the last summary sample
   std::string record_;        // scratch for encoding
   std::string stored_;        // scratch for a row as stored (row_format.h)
 
@@ -182,9 +183,15 @@ absl::Status SSTableWriterImpl::CheckRowOrder(std::string_view clustering) const
 }
 
 bool SSTableWriterImpl::StartRow(std::string_view clustering) {
-  if (has_row_ && data_.raw_bytes() - span_raw_start_ < options_.row_index_interval) return false;
+  if (has_row_) {
+    const uint64_t so_far = data_.raw_bytes() - partition_raw_start_;
+    const uint64_t span =
+        std::min<uint64_t>(options_.row_index_interval,
+                           std::max<uint64_t>(options_.row_index_first_span, so_far / 64));
+    if (data_.raw_bytes() - span_raw_start_ < span) return false;
+  }
   // Close the span so far (if any) and open one at this row: a slice then starts
-  // reading at most row_index_interval bytes before its first row.
+  // reading at most one span's bytes before its first row.
   if (has_row_) CloseSpan();
   span_first_.assign(clustering);
   span_position_ = data_.position();
@@ -248,9 +255,11 @@ absl::Status SSTableWriterImpl::EndPartition() {
                                   s.position});
     }
   }
-  // partitions_ % summary_interval == 0, counted down instead of divided.
-  if (until_summary_-- == 0) {
+  // partitions_ % summary_interval == 0 (counted down instead of divided), or enough
+  // index bytes since the last sample.
+  if (until_summary_-- == 0 || index_.raw_bytes() - summary_raw_ >= options_.summary_bytes) {
     until_summary_ = options_.summary_interval - 1;
+    summary_raw_ = index_.raw_bytes();
     summary_.push_back({entry_.key, index_.position()});
   }
   record_.clear();
@@ -323,8 +332,11 @@ absl::StatusOr<std::unique_ptr<SSTableWriter>> SSTableWriter::Create(
       return absl::InvalidArgumentError(absl::StrCat("zstd level ", level));
     }
   }
-  if (options.summary_interval == 0 || options.row_index_interval == 0) {
-    return absl::InvalidArgumentError("summary_interval and row_index_interval must be positive");
+  if (options.summary_interval == 0 || options.row_index_interval == 0 ||
+      options.row_index_first_span == 0 || options.summary_bytes == 0) {
+    return absl::InvalidArgumentError(
+        "summary_interval, summary_bytes, row_index_first_span and row_index_interval must be "
+        "positive");
   }
   if (options.bloom_bits_per_key < 0 || options.bloom_bits_per_key > 64) {
     return absl::InvalidArgumentError("bloom_bits_per_key outside 0..64");

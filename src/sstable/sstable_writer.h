@@ -30,14 +30,25 @@ struct SSTableWriterOptions {
   // The level of the index file's blocks, if set; else zstd_level. Any level gives the
   // same format: a reader does not know or care.
   std::optional<int> index_zstd_level;
-  int bloom_bits_per_key = 10;           // ~1% false positives
-  size_t block_size = 16 << 10;          // uncompressed bytes per data block (target)
-  size_t row_index_interval = 64 << 10;  // a row index entry every ~64 KiB of a partition
+  int bloom_bits_per_key = 10;   // ~1% false positives
+  size_t block_size = 16 << 10;  // uncompressed bytes per data block (target)
+  // A partition's row index cuts its rows into spans: the first ones of
+  // row_index_first_span bytes, each later one of 1/64 of the partition so far, up to
+  // row_index_interval (Cassandra's column_index_size, 64 KiB). A slice then reads at
+  // most one span before its first row: 4 KiB into a partition of a few hundred KiB
+  // (a queue's head past rows it consumed), 64 KiB into one of many MiB, and a
+  // partition's index stays within about 64 spans until it passes 4 MiB.
+  size_t row_index_first_span = 4 << 10;
+  size_t row_index_interval = 64 << 10;
   // Every Nth partition index entry is kept in memory (the summary); a lookup reads up to
   // N index entries past its summary floor. 32 rather than Cassandra's min_index_interval
   // of 128: a point read then passes over 16 entries on average instead of 64 (P2 in
   // docs/benchmarks.md), for ~2.5 bytes of memory per partition (25 MB at 10M).
   size_t summary_interval = 32;
+  // ...or sooner, once summary_bytes of index records have passed since the last sample:
+  // entries that carry row indexes (wide partitions) would otherwise make a lookup walk
+  // N large records. About one summary entry per KiB of such index.
+  size_t summary_bytes = 1 << 10;
   int32_t level = 0;
   int64_t created_at_micros = 0;
   // Bases for the delta encoding of timestamps and local deletion times (the footer

@@ -47,6 +47,8 @@ class Table final : public SSTable {
   const BlockFile& index() const { return index_; }
   const EncodingBases& bases() const { return footer_.bases; }
   uint32_t format_version() const { return footer_.format_version; }
+  // Index entries sampled into the in-memory summary.
+  size_t summary_size() const { return summary_.size(); }
 
   // Where a lookup stopped: the last index key it read that was <= the key looked up,
   // and the position of the index record after it. A Source looking partitions up in
