@@ -7,6 +7,7 @@
 //   cassette-lab workloads [--show NAME]        # the built-in workloads (YAML)
 //   cassette-lab limits                         # this machine's limits only
 //   cassette-lab crosscheck                     # the RocksDB adapter vs RocksDB's db_bench
+#include <malloc.h>
 #include <sys/utsname.h>
 
 #include <CLI/CLI.hpp>
@@ -117,6 +118,10 @@ absl::Status RunAll(const Common& c, const Workload& w, const std::vector<std::s
                      repeat > 1 ? fmt::format(" (round {} of {})", round, repeat).c_str() : "");
       }
       auto r = RunWorkload(w, *spec);
+      // What the engine freed stays in glibc's arenas (one per thread that allocated it,
+      // and every engine runs its own threads): handed back, each run starts from the
+      // same small heap instead of the fragments of all runs before it.
+      malloc_trim(0);
       if (!r.ok()) return r.status();
       if (!r->error.empty()) std::fprintf(stderr, "   %s: %s\n", e.c_str(), r->error.c_str());
       r->round = round;
