@@ -215,8 +215,9 @@ absl::StatusOr<bool> Table::FindEntry(std::string_view key, BlockCache* cache, I
     const uint64_t at = r.block_offset();
     std::string_view record;
     if (auto s = r.ReadRecord(&record, &scratch); !s.ok()) return s;
-    // Up to summary_interval entries are passed over per lookup: only their keys are
-    // read (no copy, no allocation); the matching entry alone is decoded whole.
+    // Up to summary_interval entries (or summary_bytes of them) are passed over per
+    // lookup (sstable_writer.h): only their keys are read (no copy, no allocation); the
+    // matching entry alone is decoded whole.
     std::string_view rest = record, entry_key;
     if (!GetLengthPrefixed(&rest, &entry_key)) {
       const absl::Status s = DecodeIndexEntry(record, /*with_row_index=*/false, entry);

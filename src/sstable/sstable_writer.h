@@ -36,8 +36,8 @@ struct SSTableWriterOptions {
   // row_index_first_span bytes, each later one of 1/64 of the partition so far, up to
   // row_index_interval (Cassandra's column_index_size, 64 KiB). A slice then reads at
   // most one span before its first row: 4 KiB into a partition of a few hundred KiB
-  // (a queue's head past rows it consumed), 64 KiB into one of many MiB, and a
-  // partition's index stays within about 64 spans until it passes 4 MiB.
+  // (a queue's head past rows it consumed), 64 KiB into one of many MiB; a partition's
+  // index has about 64 spans at 256 KiB and 250 at 4 MiB, then one per 64 KiB.
   size_t row_index_first_span = 4 << 10;
   size_t row_index_interval = 64 << 10;
   // Every Nth partition index entry is kept in memory (the summary); a lookup reads up to
