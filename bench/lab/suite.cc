@@ -161,10 +161,17 @@ std::vector<EngineRuns> ByEngine(const LabReport& rep, const std::string& worklo
   return out;
 }
 
-// "median of 3: 101234-120456/s" after `lead` when an engine ran more than once, else "".
-std::string Spread(const EngineRuns& e, std::string_view lead) {
+// "median of 3: 101234-120456/s" between `lead` and `tail` when an engine ran more than
+// once, else "".
+std::string Spread(const EngineRuns& e, std::string_view lead, std::string_view tail) {
   if (e.count < 2) return "";
-  return fmt::format("{}median of {}: {:.0f}-{:.0f}/s", lead, e.count, e.low, e.high);
+  return fmt::format("{}median of {}: {:.0f}-{:.0f}/s{}", lead, e.count, e.low, e.high, tail);
+}
+
+// The head read's p99 (µs) before and after the queue's churn.
+std::pair<double, double> HeadP99(const RunResult& r) {
+  return {PhasePercentileUs(r, "head-before", "read_head", 0.99),
+          PhasePercentileUs(r, "head-after", "read_head", 0.99)};
 }
 
 // The best RocksDB style (or LevelDB) of a workload by `score`, each style by its median
@@ -193,13 +200,13 @@ std::vector<std::pair<std::string, std::string>> Headline(const LabReport& rep) 
     for (const EngineRuns& e : ByEngine(rep, workload, "cassette", score)) {
       const RunResult& r = *e.median;
       const double mine = e.count > 0 ? PhaseRate(r, phase) : -1;
-      std::string line = fmt::format("{} {}: {}{}{}", r.engine, what, Rate(mine), Spread(e, " ("),
-                                     e.count > 1 ? ")" : "");
+      std::string line =
+          fmt::format("{} {}: {}{}", r.engine, what, Rate(mine), Spread(e, " (", ")"));
       if (rocks != nullptr && mine > 0) {
         const double theirs = PhaseRate(*rocks->median, phase);
         const double x = mine / theirs;
         line += fmt::format(" = {:.2f}x {} ({}{}) (goal >= {}x: {})", x, rocks->median->engine,
-                            Rate(theirs), Spread(*rocks, ", "), goal, Verdict(x >= goal));
+                            Rate(theirs), Spread(*rocks, ", ", ""), goal, Verdict(x >= goal));
       }
       if (level != nullptr && mine > 0 && PhaseRate(*level->median, phase) > 0) {
         line += fmt::format("; {:.2f}x leveldb", mine / PhaseRate(*level->median, phase));
@@ -241,15 +248,13 @@ std::vector<std::pair<std::string, std::string>> Headline(const LabReport& rep) 
                            sst_max, r.write_amplification, Verdict(r.write_amplification <= 2.0))});
   }
   auto head_ratio = [](const RunResult& r) {
-    const double before = PhasePercentileUs(r, "head-before", "read_head", 0.99);
-    const double after = PhasePercentileUs(r, "head-after", "read_head", 0.99);
+    const auto [before, after] = HeadP99(r);
     return before > 0 ? after / before : -1;
   };
   for (const char* workload : {"queue", "queue-range"}) {
     for (const EngineRuns& e : ByEngine(rep, workload, "", head_ratio)) {
       const RunResult& r = *e.median;
-      const double before = PhasePercentileUs(r, "head-before", "read_head", 0.99);
-      const double after = PhasePercentileUs(r, "head-after", "read_head", 0.99);
+      const auto [before, after] = HeadP99(r);
       if (before <= 0 || after < 0) continue;
       const PhaseResult* pa = FindPhase(r, "head-after");
       std::string tomb = "n/a";
