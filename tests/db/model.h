@@ -116,6 +116,22 @@ inline bool CellIsLive(const CellVersion& c, int64_t now_sec) {
 }
 inline bool MarkerIsLive(const Marker& m, int64_t now_sec) { return m.ttl == 0 || now_sec < m.ldt; }
 
+// See Model::GarbageCollectChoices: when the winner is a live expiring cell and another
+// version with its timestamp has expired, the tombstone that version becomes (the latest,
+// if several); else nullopt.
+inline std::optional<CellVersion> ExpiryTombstone(const std::vector<CellVersion>& versions,
+                                                  int64_t now_sec) {
+  const std::optional<CellVersion> w = WinningCell(versions);
+  if (!w || w->ttl == 0 || !CellIsLive(*w, now_sec)) return std::nullopt;
+  std::optional<CellVersion> out;
+  for (const CellVersion& v : versions) {
+    if (v.ts != w->ts || v.ttl == 0 || CellIsLive(v, now_sec)) continue;
+    const CellVersion t{v.ts, std::nullopt, 0, *v.ldt - v.ttl};
+    if (!out || CellBeats(t, *out)) out = t;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------
 // Tables and clustering order.
 
@@ -310,6 +326,44 @@ class Model {
       }
     }
     return false;
+  }
+
+  // A cell where garbagecollect may have changed the answer, and the tombstone it then
+  // left. Garbagecollect rewrites each SSTable alone, turning an expired cell into a
+  // tombstone created when the cell was written (§5). Against another version of the same
+  // cell with the same timestamp, a later expiry and still live, that tombstone wins
+  // (§1 rule 3); merged before, in one memtable or one compaction, the later expiry won
+  // (rule 4) and the cell stays live. Cassandra does the same. Which of the two happened
+  // depends on which SSTables held the versions, which the model does not track, so the
+  // test keeps both outcomes as candidate states.
+  struct GcChoice {
+    std::vector<Value> partition_key;
+    std::optional<std::vector<Value>> clustering;  // nullopt: a static cell
+    std::string column;
+    CellVersion tombstone;
+  };
+  std::vector<GcChoice> GarbageCollectChoices(const std::string& name, int64_t now_sec) const {
+    std::vector<GcChoice> out;
+    auto check = [&](const PartitionLog& p, const std::vector<Value>* clustering,
+                     const std::map<std::string, std::vector<CellVersion>>& cells) {
+      for (const auto& [column, versions] : cells) {
+        if (std::optional<CellVersion> t = ExpiryTombstone(versions, now_sec)) {
+          out.push_back(
+              GcChoice{p.key, clustering ? std::optional(*clustering) : std::nullopt, column, *t});
+        }
+      }
+    };
+    for (const auto& [key, p] : table(name).partitions) {
+      check(p, nullptr, p.static_cells);
+      for (const RowLog& r : p.rows) check(p, &r.clustering, r.cells);
+    }
+    return out;
+  }
+  void AddTombstone(const std::string& name, const GcChoice& c) {
+    TableLog& t = tables_.at(name);
+    PartitionLog& p = t.partitions[SerializePartitionKey(c.partition_key)];
+    p.key = c.partition_key;
+    (c.clustering ? p.Row(*c.clustering).cells : p.static_cells)[c.column].push_back(c.tombstone);
   }
 
   // Records an accepted batch written when the clock read `now_us`. One default

@@ -75,6 +75,8 @@ struct Coverage {
   // crashes whose dump matched more than one state, and reads that told them apart.
   int64_t periodic_cases = 0, unsynced_batches = 0, synced_writes = 0, crashes_unsynced = 0;
   int64_t kept_all = 0, kept_some = 0, kept_none = 0, ambiguous = 0, narrowed = 0;
+  // Garbagecollect steps whose outcome depended on SSTable boundaries (BranchOnGarbageCollect).
+  int64_t gc_branches = 0;
 } coverage;
 
 void Count(const model::Answer& a) {
@@ -144,6 +146,7 @@ class Harness {
             step.garbage_collect ? db_->GarbageCollect(step.table) : db_->Compact(step.table);
         if (!s.ok()) Fail("compaction", s.ToString());
         if (syncs) Synced();
+        if (step.garbage_collect) BranchOnGarbageCollect(step.table);
         // A compaction may purge tombstones past gc_grace together with what they
         // shadow, as Cassandra does; a later write older than such a tombstone would then
         // be visible where the model (which never forgets a deletion) hides it. Cassandra
@@ -437,6 +440,39 @@ class Harness {
     if (!db.ok()) Fail("open", db.status().ToString());
     db_ = *std::move(db);
   }
+  // Each candidate state becomes one per combination of the outcomes garbagecollect may
+  // have had (Model::GarbageCollectChoices); later reads narrow them. What garbagecollect
+  // wrote is in SSTables, durable whatever a crash drops, so the bases get it as well.
+  void BranchOnGarbageCollect(const std::string& table) {
+    constexpr size_t kMaxChoices = 3, kMaxCandidates = 32;
+    const int64_t now_sec = model::FloorSeconds(clock_->NowMicros());
+    std::vector<model::Model> models, bases;
+    size_t most = 0;
+    for (size_t i = 0; i < models_.size(); ++i) {
+      const auto choices = models_[i].GarbageCollectChoices(table, now_sec);
+      most = std::max(most, choices.size());
+      if (choices.size() > kMaxChoices) RC_DISCARD("garbagecollect: too many outcomes to try");
+      for (uint32_t mask = 0; mask < (1u << choices.size()); ++mask) {
+        models.push_back(models_[i]);
+        if (!bases_.empty()) bases.push_back(bases_[i]);
+        for (size_t j = 0; j < choices.size(); ++j) {
+          if ((mask & (1u << j)) == 0) continue;
+          models.back().AddTombstone(table, choices[j]);
+          if (!bases_.empty()) bases.back().AddTombstone(table, choices[j]);
+        }
+      }
+    }
+    if (models.size() > kMaxCandidates) RC_DISCARD("garbagecollect: too many candidate states");
+    if (most > 0) {
+      coverage.gc_branches++;
+      absl::StrAppend(&history_, "\n      -> ", models.size(),
+                      " candidate states: an expired cell tied with a live one (", most,
+                      " at most per state) may have become a tombstone");
+    }
+    models_ = std::move(models);
+    bases_ = std::move(bases);
+  }
+
   // Every write acknowledged so far is durable.
   void Synced() {
     unsynced_.clear();
@@ -529,11 +565,11 @@ class Harness {
   }
   void Log(const std::string& line) { absl::StrAppend(&history_, "\n  ", ++steps_, ". ", line); }
   [[noreturn]] void Fail(const std::string& what, const std::string& detail) {
-    const std::string candidates =
-        models_.size() < 2 ? ""
-                           : absl::StrCat("\n  (", models_.size(),
-                                          " candidate states after a crash, none agreeing; "
-                                          "the model shown is the first)");
+    const std::string candidates = models_.size() < 2
+                                       ? ""
+                                       : absl::StrCat("\n  (", models_.size(),
+                                                      " candidate states, none agreeing; "
+                                                      "the model shown is the first)");
     RC_FAIL(absl::StrCat("mismatch on ", what, " at clock ", clock_->NowMicros(), detail,
                          candidates, "\n  history (clock starts at ", kStartMicros,
                          "):", history_));
@@ -546,7 +582,8 @@ class Harness {
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<Db> db_;
   // The states the database may be in: normally exactly one, more only after a crash
-  // whose surviving prefix the dump could not pin down (reads then narrow them).
+  // whose surviving prefix the dump could not pin down, or a garbagecollect whose outcome
+  // depended on SSTable boundaries (reads then narrow them).
   std::vector<model::Model> models_;
   // Periodic mode: the candidate states at the last sync point (parallel to models_),
   // and the batches acknowledged unsynced since, oldest first. Both empty when nothing
@@ -596,6 +633,7 @@ TEST(DbPropTest, RandomOperationsMatchModel) {
             << c.refused_selects << "), gets " << c.gets << " (found " << c.gets_found
             << "), memtable switches " << c.switches << ", flushes " << c.flushes << ", reopens "
             << c.reopens << " (crashes " << c.crashes << "), compactions " << c.compactions
+            << " (garbagecollects with several possible outcomes " << c.gc_branches << ")"
             << std::endl;
   std::cout << "[ prop     ] periodic commit log: cases " << c.periodic_cases
             << ", batches acknowledged unsynced " << c.unsynced_batches << " (synced writes "
