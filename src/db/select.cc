@@ -80,8 +80,9 @@ class Execution {
   PagingState last_;             // position after the last row returned
   int64_t tombstones_ = 0;
   ResultSet rs_;
-  Row scratch_;                      // a row being purged
-  bool selects_clustering_ = false;  // a clustering column is in cols_
+  Row scratch_;                         // a row being purged
+  bool selects_clustering_ = false;     // a clustering column is in cols_
+  bool selects_partition_key_ = false;  // a partition key column is in cols_
   // Emit's decoded clustering, reused: the serialized values and views into them.
   std::string ck_bytes_;
   std::vector<ValueView> ck_;
@@ -110,6 +111,7 @@ absl::Status Execution::Prepare() {
     const ColumnDef& col = t_.column(id);
     rs_.columns.push_back(col.name);
     selects_clustering_ |= col.kind == ColumnKind::kClustering;
+    selects_partition_key_ |= col.kind == ColumnKind::kPartitionKey;
     plan_.push_back(
         OutColumn{col.kind, col.type, id, col.kind == ColumnKind::kClustering ? id - npk : id});
   }
@@ -351,8 +353,12 @@ absl::Status Execution::ReadPartition(const std::string& key, std::string_view l
       return s;
     static_live = RowHasLiveData(static_row, ctx_.now_sec);
   }
+  // Decoded (and its token checked) only when a partition key column is selected: a
+  // point read of other columns never looks at it.
   std::vector<Value> pk;
-  if (auto s = DecodePartitionKey(key, t_.partition_key_types(), &pk); !s.ok()) return s;
+  if (selects_partition_key_) {
+    if (auto s = DecodePartitionKey(key, t_.partition_key_types(), &pk); !s.ok()) return s;
+  }
 
   bool emitted = false;
   std::string stop;  // set when the page or LIMIT ended the read inside this partition

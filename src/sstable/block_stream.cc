@@ -135,10 +135,15 @@ absl::StatusOr<std::shared_ptr<const Block>> BlockCache::Get(const BlockFile& fi
   const SharedBlockCache::Key key{file.file_number, static_cast<uint8_t>(file.kind), offset};
   std::shared_ptr<const Block> cached = shared_ != nullptr ? shared_->Lookup(key) : nullptr;
   const bool hit = cached != nullptr;
+  // The frame's bytes are only needed until Parse has decompressed them, so one buffer
+  // per thread serves every reader: a BlockCache lives for one read, and a buffer of its
+  // own was a fresh allocation, zero-filled by resize and cold in the CPU's caches when
+  // pread copied into it, on every read that missed.
+  thread_local std::string framed;
   absl::StatusOr<std::shared_ptr<const Block>> block =
       hit          ? absl::StatusOr<std::shared_ptr<const Block>>(std::move(cached))
       : readahead_ ? ReadAhead(file, offset)
-                   : file.Read(offset, &decompressor_, &framed_);
+                   : file.Read(offset, &decompressor_, &framed);
   if (!block.ok()) return block.status();
   if (shared_ != nullptr && !hit && readahead_ == 0) shared_->Insert(key, *block);
   slots_[next_victim_] = Slot{&file, *block};

@@ -159,7 +159,6 @@ class BlockCache {
   Slot slots_[kSlots];
   size_t next_victim_ = 0;
   BlockDecompressor decompressor_;
-  std::string framed_;  // BlockFile::Read's scratch
 };
 
 class StreamReader {

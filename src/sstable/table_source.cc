@@ -299,7 +299,7 @@ class TableSource final : public Source {
   bool has_last_ = false;
   std::shared_ptr<const IndexEntry> last_;  // null if the last key looked up is absent
   Table::IndexResume resume_;
-  std::string last_key_;
+  std::string last_key_;  // the last key looked up, when absent (else last_->key)
   // Headers' static rows point into these records: the Source contract keeps header
   // data valid for the Source's life. (Not a std::deque: an empty one allocates, and
   // most reads meet no static row.)
@@ -307,7 +307,10 @@ class TableSource final : public Source {
 };
 
 absl::StatusOr<std::shared_ptr<const IndexEntry>> TableSource::Lookup(std::string_view key) {
-  if (!has_last_ || key != last_key_) {
+  // A found entry carries its key, so only an absent key is copied (a decorated key is
+  // longer than std::string's inline buffer: the copy was an allocation per read).
+  const std::string_view last = last_ != nullptr ? std::string_view(last_->key) : last_key_;
+  if (!has_last_ || key != last) {
     has_last_ = false;
     std::shared_ptr<IndexEntry> entry;
     if (ctx_.table->MayContain(key)) {  // most tables of a point read stop here
@@ -316,7 +319,7 @@ absl::StatusOr<std::shared_ptr<const IndexEntry>> TableSource::Lookup(std::strin
       if (!found.ok()) return found.status();
       if (!*found) entry.reset();
     }
-    last_key_.assign(key);
+    if (entry == nullptr) last_key_.assign(key);
     last_ = std::move(entry);
     has_last_ = true;
   }
