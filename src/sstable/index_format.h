@@ -35,8 +35,9 @@ namespace cassette {
 // Do not change: on disk. Reads "cassette" in a hex dump of the file's last 8 bytes.
 inline constexpr uint64_t kSSTableMagic = 0x6574746573736163ULL;
 // Version 2 stores rows sharing their clustering's prefix with the previous row
-// (row_format.h); version 1 files are still read.
-inline constexpr uint32_t kSSTableFormatVersion = 2;
+// (row_format.h); version 3 adds the row flags for uniform cells and a single cell.
+// Versions 1 and 2 are still read.
+inline constexpr uint32_t kSSTableFormatVersion = 3;
 inline constexpr uint32_t kOldestReadableSSTableFormat = 1;
 inline constexpr size_t kFooterSize = 144;
 

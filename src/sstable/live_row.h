@@ -36,6 +36,9 @@ struct LiveRowRecord {
   // base), and where in `body` the cell count starts.
   bool cells_take_marker_timestamp = false;
   size_t cells_offset = 0;
+  // Every cell's timestamp is the marker's, however spelled (EncodeRowRecord then sets
+  // kRowUniformCells, format version 3).
+  bool uniform_cells = false;
   bool has_liveness = false;
   int64_t liveness_timestamp = kNoTimestamp;
   uint32_t cells = 0;

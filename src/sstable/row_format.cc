@@ -22,12 +22,18 @@ using row_format_internal::kCellTombstone;
 using row_format_internal::kRowDeletion;
 using row_format_internal::kRowLiveness;
 using row_format_internal::kRowLivenessExpiring;
+using row_format_internal::kRowOneCell;
+using row_format_internal::kRowUniformCells;
 using row_format_internal::PutDeltaTo;
 using row_format_internal::PutLengthPrefixedTo;
 using row_format_internal::PutVarintTo;
+using row_format_internal::UniformCellFlags;
 
 // Do not change: on disk.
 constexpr uint8_t kHeaderDeletion = 0x01;
+// Version 3 stored rows: this shared length in the head's low 4 bits means "15 or more,
+// the rest in the next varint".
+constexpr uint32_t kSharedMore = 15;
 constexpr uint8_t kHeaderRangeTombstones = 0x02;
 constexpr uint8_t kHeaderStatic = 0x04;
 absl::Status Malformed(const char* what) {
@@ -78,12 +84,30 @@ size_t RowBodyBound(const Row& row) {
   return n;
 }
 
+// The cflags EncodeRowBodyTo writes for `c` in a row with rflags `row_flags`.
+uint8_t CellFlags(const Cell& c, const LivenessInfo& lv, uint8_t row_flags) {
+  uint8_t cf = c.IsExpiring() ? kCellExpiring : (c.IsTombstone() ? kCellTombstone : 0);
+  if ((row_flags & kRowLiveness) && c.timestamp == lv.timestamp) cf |= kCellRowTimestamp;
+  if ((cf & kCellExpiring) && (row_flags & kRowLivenessExpiring) && c.ttl == lv.ttl &&
+      c.ldt == lv.ldt) {
+    cf |= kCellRowTtl;
+  }
+  return cf;
+}
+
 char* EncodeRowBodyTo(const Row& row, EncodingBases* b, char* p) {
   const LivenessInfo& lv = row.liveness;
   uint8_t flags = 0;
   if (!lv.IsEmpty()) flags |= kRowLiveness;
   if (!lv.IsEmpty() && lv.IsExpiring()) flags |= kRowLivenessExpiring;
   if (!row.deletion.IsLive()) flags |= kRowDeletion;
+  if ((flags & kRowLiveness) && !row.cells.empty() &&
+      std::all_of(row.cells.begin(), row.cells.end(), [&](const Cell& c) {
+        return CellFlags(c, lv, flags) == UniformCellFlags(flags);
+      })) {
+    flags |= kRowUniformCells;
+  }
+  if (row.cells.size() == 1) flags |= kRowOneCell;
   *p++ = static_cast<char>(flags);
   if (flags & kRowLiveness) {
     p = PutDeltaTo(p, lv.timestamp, &b->timestamp, &b->has_timestamp);
@@ -93,18 +117,13 @@ char* EncodeRowBodyTo(const Row& row, EncodingBases* b, char* p) {
     }
   }
   if (flags & kRowDeletion) p = PutDeletionTo(p, row.deletion, b);
-  p = PutVarintTo(p, static_cast<uint32_t>(row.cells.size()));
+  if (!(flags & kRowOneCell)) p = PutVarintTo(p, static_cast<uint32_t>(row.cells.size()));
   int64_t prev = -1;
   for (const Cell& c : row.cells) {
     p = PutVarintTo(p, static_cast<uint32_t>(int64_t{c.column} - prev - 1));
     prev = c.column;
-    uint8_t cf = c.IsExpiring() ? kCellExpiring : (c.IsTombstone() ? kCellTombstone : 0);
-    if ((flags & kRowLiveness) && c.timestamp == lv.timestamp) cf |= kCellRowTimestamp;
-    if ((cf & kCellExpiring) && (flags & kRowLivenessExpiring) && c.ttl == lv.ttl &&
-        c.ldt == lv.ldt) {
-      cf |= kCellRowTtl;
-    }
-    *p++ = static_cast<char>(cf);
+    const uint8_t cf = CellFlags(c, lv, flags);
+    if (!(flags & kRowUniformCells)) *p++ = static_cast<char>(cf);
     if (!(cf & kCellRowTimestamp)) p = PutDeltaTo(p, c.timestamp, &b->timestamp, &b->has_timestamp);
     if ((cf & kCellExpiring) && !(cf & kCellRowTtl)) {
       p = PutTtlTo(p, c.ttl, b);
@@ -127,9 +146,15 @@ void EncodeRowBody(const Row& row, EncodingBases* b, std::string* out) {
 absl::Status DecodeRowBody(std::string_view in, const EncodingBases& b, Row* row) {
   uint8_t flags;
   if (!GetByte(&in, &flags)) return Malformed("empty row");
-  if (flags & ~(kRowLiveness | kRowLivenessExpiring | kRowDeletion)) return Malformed("row flags");
+  if (flags &
+      ~(kRowLiveness | kRowLivenessExpiring | kRowDeletion | kRowUniformCells | kRowOneCell)) {
+    return Malformed("row flags");
+  }
   if ((flags & kRowLivenessExpiring) && !(flags & kRowLiveness)) {
     return Malformed("expiring flag without liveness");
+  }
+  if ((flags & kRowUniformCells) && !(flags & kRowLiveness)) {
+    return Malformed("uniform cells without liveness");
   }
   row->liveness = LivenessInfo();
   row->deletion = DeletionTime::Live();
@@ -148,10 +173,13 @@ absl::Status DecodeRowBody(std::string_view in, const EncodingBases& b, Row* row
   if ((flags & kRowDeletion) && !GetDeletion(&in, b, &row->deletion)) {
     return Malformed("row deletion");
   }
-  uint32_t n;
-  if (!GetVarint32(&in, &n)) return Malformed("cell count");
-  // Every cell takes at least 3 bytes: bounds the reservation by the input.
-  if (n > in.size() / 3) return Malformed("cell count exceeds record");
+  uint32_t n = 1;
+  if (!(flags & kRowOneCell) && !GetVarint32(&in, &n)) return Malformed("cell count");
+  // Every cell takes at least 3 bytes (2 without its flags): bounds the reservation by
+  // the input.
+  const bool uniform = (flags & kRowUniformCells) != 0;
+  if (n > in.size() / (uniform ? 2 : 3)) return Malformed("cell count exceeds record");
+  if (uniform && n == 0) return Malformed("uniform cells without cells");
   row->cells.reserve(n);
   int64_t prev = -1;
   for (uint32_t i = 0; i < n; ++i) {
@@ -160,8 +188,10 @@ absl::Status DecodeRowBody(std::string_view in, const EncodingBases& b, Row* row
     // decoding a row (a feed query decodes 100).
     Cell& c = row->cells.emplace_back();
     uint32_t gap;
-    uint8_t cf;
-    if (!GetVarint32(&in, &gap) || !GetByte(&in, &cf)) return Malformed("cell header");
+    uint8_t cf = UniformCellFlags(flags);
+    if (!GetVarint32(&in, &gap) || (!uniform && !GetByte(&in, &cf))) {
+      return Malformed("cell header");
+    }
     const int64_t column = prev + 1 + int64_t{gap};
     if (column > UINT32_MAX) return Malformed("cell column");
     c.column = static_cast<uint32_t>(column);
@@ -301,17 +331,39 @@ void AppendStoredRow(std::string_view logical, std::string_view previous, std::s
   const size_t n = std::min(previous.size(), clustering.size());
   size_t shared = 0;
   while (shared < n && previous[shared] == clustering[shared]) ++shared;
-  PutVarint32(out, static_cast<uint32_t>(shared));
-  PutLengthPrefixed(out, clustering.substr(shared));
+  // Version 3: the suffix length and the shared length (up to 14; 15 says that the
+  // rest follows) in one varint, a byte for neighbouring rows (docs/sstable-format.md).
+  const std::string_view suffix = clustering.substr(shared);
+  const uint32_t low = static_cast<uint32_t>(std::min<size_t>(shared, kSharedMore));
+  PutVarint32(out, static_cast<uint32_t>(suffix.size()) << 4 | low);
+  if (low == kSharedMore) PutVarint32(out, static_cast<uint32_t>(shared - kSharedMore));
+  out->append(suffix);
   out->append(logical);  // the row body
 }
 
 absl::Status ParseStoredRow(std::string_view in, uint32_t version, bool has_previous,
                             std::string* clustering, std::string_view* body) {
   uint32_t shared = 0;
-  if (version >= 2 && !GetVarint32(&in, &shared)) return Malformed("clustering prefix length");
   std::string_view suffix;
-  if (!GetLengthPrefixed(&in, &suffix)) return Malformed("clustering");
+  if (version >= 3) {
+    uint32_t head;
+    if (!GetVarint32(&in, &head)) return Malformed("clustering prefix length");
+    shared = head & 15;
+    const uint32_t suffix_size = head >> 4;
+    if (shared == kSharedMore) {
+      uint32_t more;
+      if (!GetVarint32(&in, &more) || more > UINT32_MAX - kSharedMore) {
+        return Malformed("clustering prefix length");
+      }
+      shared += more;
+    }
+    if (suffix_size > in.size()) return Malformed("clustering");
+    suffix = in.substr(0, suffix_size);
+    in.remove_prefix(suffix_size);
+  } else {
+    if (version >= 2 && !GetVarint32(&in, &shared)) return Malformed("clustering prefix length");
+    if (!GetLengthPrefixed(&in, &suffix)) return Malformed("clustering");
+  }
   if (!has_previous) {
     if (shared != 0) return Malformed("clustering prefix without a previous row");
   } else {

@@ -8,11 +8,14 @@
 //     hflags: 0x01 partition deletion, 0x02 range tombstones, 0x04 static row
 //   rt       := start:lp end:lp deletion            (fragments sorted, non-overlapping)
 //   row      := clustering:lp row_body             (logical; stored_row below is on disk)
-//   row_body := rflags:u8 [liveness] [deletion] cell_count:varint32 cell*
-//     rflags: 0x01 liveness, 0x02 liveness expiring, 0x04 row deletion
+//   row_body := rflags:u8 [liveness] [deletion] [cell_count:varint32] cell*
+//     rflags: 0x01 liveness, 0x02 liveness expiring, 0x04 row deletion,
+//             0x08 uniform cells: cflags omitted, each live at the liveness timestamp
+//                  (and its ttl and ldt if it expires); needs 0x01 (version 3),
+//             0x10 one cell: cell_count omitted (version 3)
 //   liveness := ts:delta_ts [ttl:delta_ttl ldt:delta_ldt]    (ttl, ldt if expiring)
 //   deletion := marked_for_delete_at:delta_ts ldt:delta_ldt
-//   cell     := column_gap:varint32 cflags:u8 [ts:delta_ts] [ttl:delta_ttl]
+//   cell     := column_gap:varint32 [cflags:u8] [ts:delta_ts] [ttl:delta_ttl]
 //               [ldt:delta_ldt] [value:lp]
 //     column = previous column + 1 + column_gap (the first cell's previous is -1)
 //     cflags: 0x01 expiring (ttl, ldt, value), 0x02 tombstone (ldt, no value),
@@ -65,7 +68,10 @@ absl::Status DecodeRowParts(std::string_view clustering, std::string_view body,
 
 // Stored rows. From format version 2 the data stream keeps a row's clustering as the
 // length of the prefix it shares with the previous row of its partition, then the rest:
-//   stored_row := shared:varint32 suffix:lp row_body        (version 1: clustering:lp row_body)
+//   stored_row := head:varint32 [shared_more:varint32] suffix row_body      (version 3)
+//     head = suffix length << 4 | min(shared, 15); shared_more = shared - 15, if 15
+//   stored_row := shared:varint32 suffix:lp row_body                        (version 2)
+//   stored_row := clustering:lp row_body                                    (version 1)
 // Rows of a partition sort by clustering, so neighbours share most of theirs (bigint
 // clusterings in sequence share 8 of 9 bytes); the saving is what lets a point read's
 // working set fit the block cache (docs/benchmarks.md, P2). A partition's first row and

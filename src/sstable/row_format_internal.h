@@ -19,10 +19,22 @@ namespace row_format_internal {
 constexpr uint8_t kRowLiveness = 0x01;
 constexpr uint8_t kRowLivenessExpiring = 0x02;
 constexpr uint8_t kRowDeletion = 0x04;
+// Format version 3. Every cell is live and carries the row liveness's timestamp, and its
+// ttl and ldt when that liveness expires (the cflags kUniformCellFlags gives): cells are
+// then written without their flags byte.
+constexpr uint8_t kRowUniformCells = 0x08;
+// Format version 3. Exactly one cell: the cell count is not written.
+constexpr uint8_t kRowOneCell = 0x10;
 constexpr uint8_t kCellExpiring = 0x01;
 constexpr uint8_t kCellTombstone = 0x02;
 constexpr uint8_t kCellRowTimestamp = 0x04;
 constexpr uint8_t kCellRowTtl = 0x08;
+
+// The cflags each cell of a kRowUniformCells row has.
+inline uint8_t UniformCellFlags(uint8_t row_flags) {
+  return (row_flags & kRowLivenessExpiring) ? kCellRowTimestamp | kCellExpiring | kCellRowTtl
+                                            : kCellRowTimestamp;
+}
 
 // util/coding's varint64 decoding (same rules: at most 10 bytes, shortest form only,
 // no bits beyond 64), inlined: every timestamp is one.

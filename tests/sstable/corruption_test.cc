@@ -327,6 +327,33 @@ TEST(AbsurdLengthTest, RecordLengthsAreBoundedByTheFile) {
   EXPECT_LT(scratch.capacity(), 1024u);
 }
 
+// Format version 3's row flags: uniform cells need a liveness to take the timestamp
+// from, and at least one cell; a one-cell row has exactly one; no other bit is known.
+TEST(RowFlagsTest, ContradictoryVersion3FlagsAreRefused) {
+  EncodingBases b;
+  b.has_timestamp = true;
+  auto decode = [&](std::string_view body) {
+    std::string rec;
+    PutLengthPrefixed(&rec, "c");
+    rec.append(body);
+    Row row;
+    return DecodeRowRecord(rec, b, &row);
+  };
+  // Well formed: marker, uniform, one cell (gap 0, value "v"); and uniform with two.
+  EXPECT_TRUE(decode(std::string("\x19\x00\x00\x01v", 5)).ok());
+  EXPECT_TRUE(decode(std::string("\x09\x00\x02\x00\x01v\x00\x01w", 9)).ok());
+  // Uniform cells without a liveness.
+  EXPECT_EQ(decode(std::string("\x18\x00\x01v", 4)).code(), absl::StatusCode::kDataLoss);
+  // Uniform cells and no cell.
+  EXPECT_EQ(decode(std::string("\x09\x00\x00", 3)).code(), absl::StatusCode::kDataLoss);
+  // One cell announced, two written: trailing bytes.
+  EXPECT_EQ(decode(std::string("\x19\x00\x00\x01v\x00\x01w", 8)).code(),
+            absl::StatusCode::kDataLoss);
+  // An unknown flag bit.
+  EXPECT_EQ(decode(std::string("\x21\x00\x01\x00\x04\x01v", 7)).code(),
+            absl::StatusCode::kDataLoss);
+}
+
 TEST(AbsurdLengthTest, CountsInRecordsAreBoundedByTheRecord) {
   EncodingBases b;
   Row row;

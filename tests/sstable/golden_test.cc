@@ -26,6 +26,41 @@ namespace {
 
 // clang-format off
 constexpr char kGoldenData[] =
+    "6c0000006c000000001f0c478499982a"
+    "e4e0cf00000001060102100302100500"
+    "00100000c80102737414201001019003"
+    "020104027631000500a0380265780911"
+    "02100102d804c8010e110609e8070201"
+    "0275310002753208110719b009020177"
+    "00120c52e9aeb38ba997900000000201"
+    "a006900300cb55bb49209d7dbb";
+constexpr char kGoldenIndex[] =
+    "220000002200000000100c478499982a"
+    "e4e0cf00000001000000100c52e9aeb3"
+    "8ba99790000000020058004edc2804cd"
+    "9de9a6010c478499982ae4e0cf000000"
+    "01000048a04002850209140780897ab0"
+    "927a80c49fd50cfeffffffffffffffff"
+    "01a038a0380210010210070c47849998"
+    "2ae4e0cf000000010c52e9aeb38ba997"
+    "9000000002e1fcd8d1fa99b3fb70dfa1"
+    "b3c58ed3a8965a040a0e060480c49fd5"
+    "0c02c8c59fd50c0290c79fd50c02a0fc"
+    "9fd50c020240028002020202021002d8"
+    "01fa01008080f2818389850601000000"
+    "000000007d0000000000000033000000"
+    "00000000330000000000000010000000"
+    "00000000baa556e7283a6d0a43000000"
+    "000000000900000000000000997c8d63"
+    "3850d5e44c0000000000000080000000"
+    "000000004ccaa8ba2ace752900400000"
+    "100e000040420f000000000000f15365"
+    "000000000000000003000000faa6cbf3"
+    "03a8c4426361737365747465";
+// Format version 2 (no uniform-cell or one-cell row flags, both lengths of a stored
+// row's clustering spelled out), as its writer wrote the table without the two rows
+// version 3 added: a read-compatibility fixture.
+constexpr char kGoldenDataV2[] =
     "580000005800000000200c478499982a"
     "e4e0cf00000001060102100302100500"
     "0000010000c801027374150002100101"
@@ -33,7 +68,7 @@ constexpr char kGoldenData[] =
     "0b01010200010102d804c80100120c52"
     "e9aeb38ba997900000000201a0069003"
     "00cf202274be6bb8c9";
-constexpr char kGoldenIndex[] =
+constexpr char kGoldenIndexV2[] =
     "220000002200000000100c478499982a"
     "e4e0cf00000001000000100c52e9aeb3"
     "8ba997900000000200440084e763b1e8"
@@ -57,7 +92,7 @@ constexpr char kGoldenIndex[] =
     "00000000000000000200000099e7809b"
     "d4d3230a6361737365747465";
 // Format version 1 (rows stored with their whole clustering), as its writer wrote the
-// same table: a read-compatibility fixture, no longer written.
+// same table as version 2: a read-compatibility fixture, no longer written.
 constexpr char kGoldenDataV1[] =
     "570000005700000000200c478499982a"
     "e4e0cf00000001060102100302100500"
@@ -109,8 +144,10 @@ std::string Literal(const std::string& hex) {
 }
 
 // Two partitions: the first with a static row, a range tombstone and rows holding a
-// live, an expiring and a tombstone cell; the second with a partition deletion.
-Model GoldenModel() {
+// live, an expiring and a tombstone cell; the second with a partition deletion. Format
+// version 3's fixture adds two rows to the first whose cells all take the marker's
+// timestamp (written with kRowUniformCells), one of them with a single cell.
+Model GoldenModel(bool uniform_rows) {
   Model m;
   ModelPartition a;
   a.key = DecoratePartitionKey(std::string("\0\0\0\1", 4));
@@ -126,6 +163,19 @@ Model GoldenModel() {
   r2.clustering = "\x10\x02";
   r2.cells.push_back(Cell{.column = 1, .timestamp = 1'000'300, .ldt = 1'700'000'100, .value = {}});
   a.rows = {r1, r2};
+  if (uniform_rows) {
+    Row r3;
+    r3.clustering = "\x10\x06";
+    r3.liveness.timestamp = 1'000'500;
+    r3.cells.push_back(Cell{.column = 1, .timestamp = 1'000'500, .value = "u1"});
+    r3.cells.push_back(Cell{.column = 2, .timestamp = 1'000'500, .value = "u2"});
+    Row r4;
+    r4.clustering = "\x10\x07";
+    r4.liveness.timestamp = 1'000'600;
+    r4.cells.push_back(Cell{.column = 2, .timestamp = 1'000'600, .value = "w"});
+    a.rows.push_back(r3);
+    a.rows.push_back(r4);
+  }
   ModelPartition b;
   b.key = DecoratePartitionKey(std::string("\0\0\0\2", 4));
   b.deletion = DeletionTime{1'000'400, 1'700'000'200};
@@ -182,7 +232,7 @@ TEST(GoldenTest, BytesAreStable) {
   SSTableWriterOptions o;
   o.zstd_level = 0;  // stored raw, so the bytes do not depend on the zstd version
   o.created_at_micros = 1'700'000'000'000'000;
-  Model m = GoldenModel();
+  Model m = GoldenModel(/*uniform_rows=*/true);
   ASSERT_TRUE(WriteModel(&env, "/db", 1, o, m).ok());
   const std::string data = Hex(env.files["/db/cs-1-Data.db"]);
   const std::string index = Hex(env.files["/db/cs-1-Index.db"]);
@@ -195,11 +245,18 @@ TEST(GoldenTest, BytesAreStable) {
   ExpectReadsBack(&env, m);
 }
 
+TEST(GoldenTest, Version2FilesStillRead) {
+  TestEnv env;
+  env.files["/db/cs-1-Data.db"] = Unhex(kGoldenDataV2);
+  env.files["/db/cs-1-Index.db"] = Unhex(kGoldenIndexV2);
+  ExpectReadsBack(&env, GoldenModel(/*uniform_rows=*/false));
+}
+
 TEST(GoldenTest, Version1FilesStillRead) {
   TestEnv env;
   env.files["/db/cs-1-Data.db"] = Unhex(kGoldenDataV1);
   env.files["/db/cs-1-Index.db"] = Unhex(kGoldenIndexV1);
-  ExpectReadsBack(&env, GoldenModel());
+  ExpectReadsBack(&env, GoldenModel(/*uniform_rows=*/false));
 }
 
 }  // namespace

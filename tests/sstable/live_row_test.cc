@@ -170,9 +170,34 @@ TEST(LiveRowTest, ACellSpellingOutTheMarkerTimestampIsReencodedWithTheFlag) {
   EncodingBases out = in;
   std::string reencoded;
   AppendLiveRowRecord(live, in, &out, &reencoded);
+  // As format version 3 writes it: flags marker | uniform cells | one cell; marker delta
+  // 0; the cell: gap 0, value "v" (no cell count, no cell flags, no timestamp).
   EXPECT_EQ(reencoded, std::string("\x01"
-                                   "c\x01\x00\x01\x00\x04\x01v",
-                                   9));
+                                   "c\x19\x00\x00\x01v",
+                                   7));
+}
+
+TEST(LiveRowTest, AVersion2RecordIsReencodedInVersion3Form) {
+  // Format version 2 wrote this row (marker, two cells taking its timestamp) with a
+  // cell count and each cell's flags; version 3 writes kRowUniformCells instead.
+  const std::string record(
+      "\x01"
+      "c\x01\x00\x02\x00\x04\x01v\x00\x04\x01w",
+      13);
+  EncodingBases in;
+  in.timestamp = 5;
+  in.has_timestamp = true;
+  LiveRowRecord live;
+  ASSERT_TRUE(ParseLiveRowRecord(record, in, &live));
+  EXPECT_FALSE(live.canonical);
+  std::mt19937_64 rng(2);
+  CheckRecord(record, in, rng);  // re-encoded exactly as EncodeRowRecord writes it
+  EncodingBases out = in;
+  std::string reencoded;
+  AppendLiveRowRecord(live, in, &out, &reencoded);
+  EXPECT_EQ(reencoded, std::string("\x01"
+                                   "c\x09\x00\x02\x00\x01v\x00\x01w",
+                                   11));
 }
 
 TEST(LiveRowTest, RefusesEveryMalformedRecordDecodeRejects) {

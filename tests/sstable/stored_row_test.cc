@@ -71,10 +71,11 @@ RC_GTEST_PROP(StoredRowProp, RoundTripsWithAnyRestarts, ()) {
 TEST(StoredRowTest, NeighboursShareTheirPrefix) {
   // Bigint clusterings 41 and 42: 9 bytes each, 8 in common.
   const std::string a("\x10\x80\0\0\0\0\0\0\x29", 9), b("\x10\x80\0\0\0\0\0\0\x2a", 9);
-  EXPECT_EQ(Stored(b, a), std::string("\x08\x01\x2a"
+  // One head byte: suffix length 1 << 4 | 8 shared.
+  EXPECT_EQ(Stored(b, a), std::string("\x18\x2a"
                                       "B",
-                                      4));
-  EXPECT_EQ(Stored(b, ""), std::string("\x00\x09", 2) + b + "B");
+                                      3));
+  EXPECT_EQ(Stored(b, ""), std::string("\x90\x01", 2) + b + "B");  // 9 << 4, as a varint
   std::string c;
   ASSERT_TRUE(Parse(Stored(b, a), true, a, &c).ok());
   EXPECT_EQ(c, b);
@@ -84,9 +85,9 @@ TEST(StoredRowTest, RefusesWhatNoWriterWrites) {
   // A shared prefix where there is no previous row (a span or partition start).
   EXPECT_EQ(Parse(Stored("ab", "aa"), false, "").code(), absl::StatusCode::kDataLoss);
   // More shared bytes than the previous clustering has.
-  EXPECT_EQ(Parse(std::string("\x03\x01z"
+  EXPECT_EQ(Parse(std::string("\x13z"
                               "B",
-                              4),
+                              3),
                   true, "ab")
                 .code(),
             absl::StatusCode::kDataLoss);
@@ -99,12 +100,40 @@ TEST(StoredRowTest, RefusesWhatNoWriterWrites) {
   EXPECT_TRUE(Parse(Stored("abc", "ab"), true, "ab").ok());
   // Truncated: no suffix length, a suffix past the end.
   EXPECT_EQ(Parse(std::string("\x01", 1), true, "a").code(), absl::StatusCode::kDataLoss);
-  EXPECT_EQ(Parse(std::string("\x00\x05"
+  EXPECT_EQ(Parse(std::string("\x50"
                               "ab",
-                              4),
+                              3),
                   false, "")
                 .code(),
             absl::StatusCode::kDataLoss);
+  // A head saying that more of the shared length follows, and nothing follows.
+  EXPECT_EQ(Parse(std::string("\x1f", 1), true, std::string(20, 'a')).code(),
+            absl::StatusCode::kDataLoss);
+}
+
+TEST(StoredRowTest, LongSharedPrefixesTakeASecondVarint) {
+  const std::string a = std::string(18, 'p') + "ab", b = std::string(18, 'p') + "ac";
+  // 19 shared: 15 in the head (suffix length 1 << 4 | 15), 4 after it; suffix "c".
+  EXPECT_EQ(Stored(b, a), std::string("\x1f\x04"
+                                      "c"
+                                      "B",
+                                      4));
+  std::string c;
+  ASSERT_TRUE(Parse(Stored(b, a), true, a, &c).ok());
+  EXPECT_EQ(c, b);
+}
+
+TEST(StoredRowTest, VersionTwoRowsSpellBothLengths) {
+  std::string c = "aa";  // the previous row
+  std::string_view body;
+  const std::string stored(
+      "\x01\x01"
+      "b"
+      "B",
+      4);  // shared 1, suffix "b" (length-prefixed), body
+  ASSERT_TRUE(ParseStoredRow(stored, 2, true, &c, &body).ok());
+  EXPECT_EQ(c, "ab");
+  EXPECT_EQ(body, "B");
 }
 
 TEST(StoredRowTest, VersionOneRowsHoldTheirWholeClustering) {
