@@ -334,6 +334,9 @@ void AppendStoredRow(std::string_view logical, std::string_view previous, std::s
   // Version 3: the suffix length and the shared length (up to 14; 15 says that the
   // rest follows) in one varint, a byte for neighbouring rows (docs/sstable-format.md).
   const std::string_view suffix = clustering.substr(shared);
+  // As PutLengthPrefixed: a length that does not fit would corrupt everything after it
+  // (key columns are at most 64 KiB each, so no table comes near 2^28 bytes).
+  if (suffix.size() > (UINT32_MAX >> 4)) std::abort();
   const uint32_t low = static_cast<uint32_t>(std::min<size_t>(shared, kSharedMore));
   PutVarint32(out, static_cast<uint32_t>(suffix.size()) << 4 | low);
   if (low == kSharedMore) PutVarint32(out, static_cast<uint32_t>(shared - kSharedMore));
@@ -348,7 +351,7 @@ absl::Status ParseStoredRow(std::string_view in, uint32_t version, bool has_prev
   if (version >= 3) {
     uint32_t head;
     if (!GetVarint32(&in, &head)) return Malformed("clustering prefix length");
-    shared = head & 15;
+    shared = head & kSharedMore;
     const uint32_t suffix_size = head >> 4;
     if (shared == kSharedMore) {
       uint32_t more;
