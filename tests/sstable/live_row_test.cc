@@ -151,6 +151,28 @@ TEST(LiveRowTest, DamagedRecordsParseOnlyIfTheyDecodeToLiveRows) {
   EXPECT_GT(accepted, 1000);  // the check above ran on accepted records too
 }
 
+// Parses `record` (encoded against a timestamp base of 5), which no version-3 encoder
+// writes: it must parse as live but not canonical, pass CheckRecord, and is returned as
+// AppendLiveRowRecord re-encodes it.
+std::string ReencodeNonCanonical(const std::string& record, uint64_t seed) {
+  EncodingBases in;
+  in.timestamp = 5;
+  in.has_timestamp = true;
+  LiveRowRecord live;
+  if (!ParseLiveRowRecord(record, in, &live)) {
+    ADD_FAILURE() << "not parsed as a live row";
+    return "";
+  }
+  EXPECT_FALSE(live.canonical);
+  EXPECT_FALSE(IsVerbatim(live, in, in));
+  std::mt19937_64 rng(seed);
+  CheckRecord(record, in, rng);  // re-encoded exactly as EncodeRowRecord writes it
+  EncodingBases out = in;
+  std::string reencoded;
+  AppendLiveRowRecord(live, in, &out, &reencoded);
+  return reencoded;
+}
+
 TEST(LiveRowTest, ACellSpellingOutTheMarkerTimestampIsReencodedWithTheFlag) {
   // clustering "c", flags: marker; marker delta 0; one cell: gap 0, flags 0, timestamp
   // delta 0 (the marker's), value "v". The encoder would have flagged the timestamp.
@@ -158,23 +180,11 @@ TEST(LiveRowTest, ACellSpellingOutTheMarkerTimestampIsReencodedWithTheFlag) {
       "\x01"
       "c\x01\x00\x01\x00\x00\x00\x01v",
       10);
-  EncodingBases in;
-  in.timestamp = 5;
-  in.has_timestamp = true;
-  LiveRowRecord live;
-  ASSERT_TRUE(ParseLiveRowRecord(record, in, &live));
-  EXPECT_FALSE(live.canonical);
-  EXPECT_FALSE(IsVerbatim(live, in, in));
-  std::mt19937_64 rng(1);
-  CheckRecord(record, in, rng);
-  EncodingBases out = in;
-  std::string reencoded;
-  AppendLiveRowRecord(live, in, &out, &reencoded);
   // As format version 3 writes it: flags marker | uniform cells | one cell; marker delta
   // 0; the cell: gap 0, value "v" (no cell count, no cell flags, no timestamp).
-  EXPECT_EQ(reencoded, std::string("\x01"
-                                   "c\x19\x00\x00\x01v",
-                                   7));
+  EXPECT_EQ(ReencodeNonCanonical(record, 1), std::string("\x01"
+                                                         "c\x19\x00\x00\x01v",
+                                                         7));
 }
 
 TEST(LiveRowTest, AVersion2RecordIsReencodedInVersion3Form) {
@@ -184,20 +194,9 @@ TEST(LiveRowTest, AVersion2RecordIsReencodedInVersion3Form) {
       "\x01"
       "c\x01\x00\x02\x00\x04\x01v\x00\x04\x01w",
       13);
-  EncodingBases in;
-  in.timestamp = 5;
-  in.has_timestamp = true;
-  LiveRowRecord live;
-  ASSERT_TRUE(ParseLiveRowRecord(record, in, &live));
-  EXPECT_FALSE(live.canonical);
-  std::mt19937_64 rng(2);
-  CheckRecord(record, in, rng);  // re-encoded exactly as EncodeRowRecord writes it
-  EncodingBases out = in;
-  std::string reencoded;
-  AppendLiveRowRecord(live, in, &out, &reencoded);
-  EXPECT_EQ(reencoded, std::string("\x01"
-                                   "c\x09\x00\x02\x00\x01v\x00\x01w",
-                                   11));
+  EXPECT_EQ(ReencodeNonCanonical(record, 2), std::string("\x01"
+                                                         "c\x09\x00\x02\x00\x01v\x00\x01w",
+                                                         11));
 }
 
 TEST(LiveRowTest, RefusesEveryMalformedRecordDecodeRejects) {
